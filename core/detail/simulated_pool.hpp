@@ -1,0 +1,69 @@
+#pragma once
+// SimulatedPool: on the virtual clock, blocking work of known length (a
+// thread_sleep) occupies a simulated pool with as many threads as libuv's
+// real one. Jobs queue FIFO and start as threads free up, exactly as on
+// libuv's pool, so "10 one-second sleeps on 4 threads take 3 s" holds in
+// virtual time too — instantly and reproducibly.
+
+#include <cstddef>
+#include <deque>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/detail/offload.hpp"
+#include "core/detail/timer_queue.hpp"
+
+namespace asyncdemo {
+class Runtime;
+}
+
+namespace asyncdemo::detail {
+
+class SimulatedPool;
+
+class SimulatedJob final : public OffloadJob, private TimerTarget {
+ public:
+  SimulatedJob(OffloadAwaiter* awaiter, TaskId task, Duration length, SimulatedPool& pool) noexcept
+      : OffloadJob(awaiter, task), length_(length), pool_(pool) {}
+  SimulatedJob(const SimulatedJob&) = delete;
+  SimulatedJob& operator=(const SimulatedJob&) = delete;
+  SimulatedJob(SimulatedJob&&) = delete;
+  SimulatedJob& operator=(SimulatedJob&&) = delete;
+  ~SimulatedJob() override = default;
+
+ private:
+  friend class SimulatedPool;
+  void try_remove() noexcept override;
+  void on_timer() noexcept override;
+
+  Duration length_;
+  SimulatedPool& pool_;
+  bool running_ = false;
+};
+
+class SimulatedPool {
+ public:
+  SimulatedPool(Runtime& runtime, std::size_t threads) : runtime_(runtime), threads_(threads) {}
+  SimulatedPool(const SimulatedPool&) = delete;
+  SimulatedPool& operator=(const SimulatedPool&) = delete;
+  SimulatedPool(SimulatedPool&&) = delete;
+  SimulatedPool& operator=(SimulatedPool&&) = delete;
+  /// Frees jobs left behind when a run is torn down early.
+  ~SimulatedPool();
+
+  /// Takes ownership of `job` until it completes; starts it if a thread is free.
+  void submit(SimulatedJob* job);
+
+ private:
+  friend class SimulatedJob;
+  void start(SimulatedJob& job);
+  void finished(SimulatedJob& job) noexcept;
+  void withdraw(SimulatedJob& job) noexcept;
+
+  Runtime& runtime_;
+  std::size_t threads_;
+  std::deque<SimulatedJob*> queued_;
+  std::vector<SimulatedJob*> running_;
+};
+
+}  // namespace asyncdemo::detail

@@ -1,0 +1,46 @@
+#include "core/detail/uv_work_job.hpp"
+
+#include "core/errors.hpp"
+#include "core/runtime.hpp"
+
+namespace asyncdemo::detail {
+
+void UvWorkJob::submit(Runtime& runtime) {
+  runtime_ = &runtime;
+  request_.data = this;
+  check_uv("uv_queue_work", uv_queue_work(runtime.loop(), &request_, on_work, on_after_work));
+  runtime.begin_real_work();
+}
+
+void UvWorkJob::try_remove() noexcept {
+  // 0: removed before a thread took it; the completion callback still fires,
+  // with UV_ECANCELED. UV_EBUSY: already running; it will finish unobserved.
+  // Either way the completion callback frees the job, so neither is an error.
+  const int rc = uv_cancel(reinterpret_cast<uv_req_t*>(&request_));
+  static_cast<void>(rc);
+}
+
+void UvWorkJob::on_work(uv_work_t* request) {
+  auto* job = static_cast<UvWorkJob*>(request->data);
+  job->started_hrtime_ = uv_hrtime();
+  job->execute();
+  job->finished_hrtime_ = uv_hrtime();
+}
+
+void UvWorkJob::on_after_work(uv_work_t* request, int status) {
+  auto* job = static_cast<UvWorkJob*>(request->data);
+  Runtime& runtime = *job->runtime_;
+  runtime.end_real_work();
+  if (status == UV_ECANCELED) {
+    runtime.record_at(runtime.now(), job->task_, EventKind::thread_dropped, WaitKind::thread);
+  } else {
+    // Both moments are known only now; the timeline puts them back in order.
+    runtime.record_at(runtime.from_hrtime(job->started_hrtime_), job->task_,
+                      EventKind::thread_started, WaitKind::thread);
+    runtime.record_at(runtime.from_hrtime(job->finished_hrtime_), job->task_,
+                      EventKind::thread_finished, WaitKind::thread);
+  }
+  job->complete();
+}
+
+}  // namespace asyncdemo::detail

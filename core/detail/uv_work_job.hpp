@@ -1,0 +1,40 @@
+#pragma once
+// UvWorkJob: an OffloadJob run on libuv's thread pool (uv_queue_work).
+
+#include <uv.h>
+
+#include <cstdint>
+
+#include "core/detail/offload.hpp"
+
+namespace asyncdemo {
+class Runtime;
+}
+
+namespace asyncdemo::detail {
+
+class UvWorkJob : public OffloadJob {
+ public:
+  /// Queues the job. On failure throws UvError; the job was never queued and
+  /// the caller still owns it. On success libuv owns it until completion.
+  void submit(Runtime& runtime);
+
+ protected:
+  UvWorkJob(OffloadAwaiter* awaiter, TaskId task) noexcept : OffloadJob(awaiter, task) {}
+  /// Runs on a pool thread. Must not touch the loop or the timeline.
+  virtual void execute() noexcept = 0;
+
+ private:
+  void try_remove() noexcept override;
+  static void on_work(uv_work_t* request);
+  static void on_after_work(uv_work_t* request, int status);
+
+  uv_work_t request_{};
+  Runtime* runtime_ = nullptr;
+  // Written on the pool thread, read on the loop thread after completion;
+  // libuv's queue lock orders the two.
+  std::uint64_t started_hrtime_ = 0;
+  std::uint64_t finished_hrtime_ = 0;
+};
+
+}  // namespace asyncdemo::detail

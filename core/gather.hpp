@@ -1,0 +1,153 @@
+#pragma once
+// gather (asyncio.gather) with the three error policies a user meets:
+//   propagate        asyncio.gather(): the first error is raised at once and
+//                    the other tasks keep running (they are NOT cancelled);
+//   collect          gather(return_exceptions=True): errors come back as results;
+//   cancel_siblings  asyncio.TaskGroup: the first error cancels the others,
+//                    waits for them to finish, then is raised.
+// Results always come back in submission order, whatever the completion order.
+
+#include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/detail/waiter.hpp"
+#include "core/outcome.hpp"
+#include "core/spawn.hpp"
+
+namespace asyncdemo {
+
+enum class OnError : std::uint8_t { propagate, collect, cancel_siblings };
+
+/// The awaitable behind gather(). Lives in the awaiting frame; it is every
+/// child's completion listener until it completes, and detaches from the
+/// children still running when it completes early (propagate).
+template <class T>
+class GatherAwaiter final : private detail::Waiter, private detail::CompletionListener {
+ public:
+  GatherAwaiter(std::vector<TaskHandle<T>> children, OnError policy)
+      : children_(std::move(children)),
+        results_(children_.size()),
+        remaining_(children_.size()),
+        policy_(policy) {
+    for (std::size_t i = 0; i < children_.size() && !finished_; ++i) {
+      if (children_[i].done()) {
+        absorb(i);
+      } else {
+        children_[i].state().listener = this;
+        children_[i].state().listener_tag = static_cast<std::uint32_t>(i);
+      }
+    }
+    if (remaining_ == 0) {
+      finished_ = true;
+    }
+  }
+  GatherAwaiter(const GatherAwaiter&) = delete;
+  GatherAwaiter& operator=(const GatherAwaiter&) = delete;
+  GatherAwaiter(GatherAwaiter&&) = delete;
+  GatherAwaiter& operator=(GatherAwaiter&&) = delete;
+  ~GatherAwaiter() { detach(); }
+
+  [[nodiscard]] bool await_ready() const noexcept { return finished_; }
+  bool await_suspend(std::coroutine_handle<> awaiting) {
+    return begin_wait(awaiting, WaitKind::child);
+  }
+  /// The outcomes in submission order; raises per the policy.
+  std::vector<Outcome<T>> await_resume() {
+    if (take_cancel()) {
+      throw Cancelled{};
+    }
+    if (first_error_ && policy_ != OnError::collect) {
+      std::rethrow_exception(results_[*first_error_].error());
+    }
+    if (outer_cancelled_) {
+      throw Cancelled{};
+    }
+    return std::move(results_);
+  }
+
+ private:
+  void task_completed(detail::TaskState& /*task*/, std::uint32_t tag) noexcept override {
+    absorb(tag);
+  }
+
+  // Cancelling the task that awaits gather cancels every child (asyncio).
+  bool cancel() noexcept override {
+    outer_cancelled_ = true;
+    cancel_running();
+    return true;
+  }
+
+  void absorb(std::size_t index) noexcept {
+    results_[index] = children_[index].take_outcome();
+    children_[index].reset();  // frees the child's frame now, not at the end
+    --remaining_;
+    const Outcome<T>& outcome = results_[index];
+    if (!first_error_ && policy_ == OnError::propagate && !outcome.ok()) {
+      first_error_ = index;
+      complete();  // at once: the siblings run on, detached
+      return;
+    }
+    if (!first_error_ && policy_ == OnError::cancel_siblings && outcome.failed()) {
+      first_error_ = index;
+      cancel_running();
+    }
+    if (remaining_ == 0) {
+      complete();
+    }
+  }
+
+  void cancel_running() noexcept {
+    for (TaskHandle<T>& child : children_) {
+      if (child.valid()) {
+        child.cancel();
+      }
+    }
+  }
+
+  void complete() noexcept {
+    finished_ = true;
+    detach();
+    if (pending()) {
+      wake();
+    }
+  }
+
+  void detach() noexcept {
+    for (TaskHandle<T>& child : children_) {
+      if (child.valid() && child.state().listener == this) {
+        child.state().listener = nullptr;
+      }
+    }
+  }
+
+  std::vector<TaskHandle<T>> children_;
+  std::vector<Outcome<T>> results_;
+  std::size_t remaining_;
+  OnError policy_;
+  std::optional<std::size_t> first_error_;
+  bool outer_cancelled_ = false;
+  bool finished_ = false;
+};
+
+/// Waits for already-spawned tasks.
+template <class T>
+[[nodiscard]] GatherAwaiter<T> gather(std::vector<TaskHandle<T>> tasks,
+                                      OnError policy = OnError::propagate) {
+  return GatherAwaiter<T>(std::move(tasks), policy);
+}
+
+/// Spawns each coroutine as a task now ("task-<id>"), then waits for them all.
+template <class T>
+[[nodiscard]] GatherAwaiter<T> gather(std::vector<Task<T>> coroutines,
+                                      OnError policy = OnError::propagate) {
+  std::vector<TaskHandle<T>> tasks;
+  tasks.reserve(coroutines.size());
+  for (Task<T>& coroutine : coroutines) {
+    tasks.push_back(spawn(std::move(coroutine)));
+  }
+  return GatherAwaiter<T>(std::move(tasks), policy);
+}
+
+}  // namespace asyncdemo

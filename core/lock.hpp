@@ -1,0 +1,21 @@
+#pragma once
+// Lock (asyncio.Lock): a semaphore of one, shown as "lock" in the timeline.
+//
+//   Permit held = co_await lock.acquire();   // `async with lock:`
+
+#include "core/semaphore.hpp"
+
+namespace asyncdemo {
+
+class Lock {
+ public:
+  Lock() : semaphore_(1, WaitKind::lock) {}
+  [[nodiscard]] AcquireAwaiter acquire() const { return semaphore_.acquire(); }
+  [[nodiscard]] bool locked() const noexcept { return semaphore_.available() == 0; }
+  [[nodiscard]] std::size_t waiting() const noexcept { return semaphore_.waiting(); }
+
+ private:
+  Semaphore semaphore_;
+};
+
+}  // namespace asyncdemo

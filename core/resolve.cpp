@@ -1,0 +1,99 @@
+#include "core/resolve.hpp"
+
+#include <uv.h>
+
+#include <array>
+#include <memory>
+
+#include "core/errors.hpp"
+#include "core/runtime.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+class ResolveJob final : public detail::OffloadJob {
+ public:
+  ResolveJob(detail::OffloadAwaiter* awaiter, TaskId task, std::string name)
+      : OffloadJob(awaiter, task), name_(std::move(name)) {}
+
+  void submit(Runtime& runtime) {
+    runtime_ = &runtime;
+    request_.data = this;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;  // one entry per address, not one per socket type
+    check_uv("uv_getaddrinfo", uv_getaddrinfo(runtime.loop(), &request_, on_resolved,
+                                              name_.c_str(), nullptr, &hints));
+    runtime.begin_real_work();
+  }
+
+  std::vector<std::string> take_addresses() {
+    switch (status_) {
+      case 0: return std::move(addresses_);
+      case UV_EAI_NONAME:
+      case UV_EAI_NODATA: throw NameNotFound(name_, status_);
+      case UV_EAI_AGAIN: throw TemporaryFailure(name_, status_);
+      default: throw ResolveError(name_, status_);
+    }
+  }
+
+ private:
+  void try_remove() noexcept override {
+    // 0: removed before a thread took it (the callback fires with
+    // UV_EAI_CANCELED); UV_EBUSY: the lookup runs on, unobserved. Either way
+    // the callback frees the job.
+    const int rc = uv_cancel(reinterpret_cast<uv_req_t*>(&request_));
+    static_cast<void>(rc);
+  }
+
+  static void on_resolved(uv_getaddrinfo_t* request, int status, addrinfo* result) {
+    auto* job = static_cast<ResolveJob*>(request->data);
+    job->runtime_->end_real_work();
+    job->status_ = status;
+    for (const addrinfo* entry = result; entry != nullptr; entry = entry->ai_next) {
+      job->add_address(entry);
+    }
+    uv_freeaddrinfo(result);
+    job->complete();
+  }
+
+  void add_address(const addrinfo* entry) {
+    std::array<char, UV_IF_NAMESIZE + INET6_ADDRSTRLEN> text{};
+    int rc = UV_EAI_FAMILY;
+    if (entry->ai_family == AF_INET) {
+      rc = uv_ip4_name(reinterpret_cast<const sockaddr_in*>(entry->ai_addr), text.data(), text.size());
+    } else if (entry->ai_family == AF_INET6) {
+      rc = uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(entry->ai_addr), text.data(), text.size());
+    }
+    if (rc == 0) {  // other families are not addresses a user can connect to here
+      addresses_.emplace_back(text.data());
+    }
+  }
+
+  uv_getaddrinfo_t request_{};
+  Runtime* runtime_ = nullptr;
+  std::string name_;
+  int status_ = 0;
+  std::vector<std::string> addresses_;
+};
+
+}  // namespace
+
+bool ResolveAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
+  if (!begin_wait(awaiting, WaitKind::dns)) {
+    return false;
+  }
+  start(std::make_unique<ResolveJob>(self(), task()->id, name_));
+  return true;
+}
+
+std::vector<std::string> ResolveAwaiter::await_resume() {
+  if (take_cancel()) {
+    throw Cancelled{};
+  }
+  rethrow_start_error();
+  return static_cast<ResolveJob*>(finished_job())->take_addresses();
+}
+
+}  // namespace asyncdemo

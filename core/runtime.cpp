@@ -1,0 +1,399 @@
+#include "core/runtime.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <thread>
+#include <utility>
+
+#include "core/detail/simulated_pool.hpp"
+#include "core/detail/waiter.hpp"
+#include "core/errors.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+thread_local Runtime* current_runtime = nullptr;
+
+// libuv calls back through C frames, which an exception must never cross:
+// anything a callback throws stops the loop and is rethrown by
+// run_until_complete.
+thread_local std::exception_ptr loop_failure;
+
+template <class Fn>
+void guarded(uv_loop_t* loop, Fn&& fn) noexcept {
+  try {
+    fn();
+  } catch (...) {
+    if (!loop_failure) {
+      loop_failure = std::current_exception();
+    }
+    uv_stop(loop);
+  }
+}
+
+}  // namespace
+
+void detail::finish_spawned(TaskState& task) noexcept { Runtime::current().finish(task); }
+
+Runtime::Runtime(RuntimeOptions options) : clock_(options.clock) {
+  if (current_runtime != nullptr) {
+    throw RuntimeMisuse("a Runtime already exists on this thread");
+  }
+  check_uv("uv_loop_init", uv_loop_init(&loop_));
+  loop_open_ = true;
+  try {
+    idle_ = detail::UvHandle<uv_idle_t>(&loop_, uv_idle_init, "uv_idle_init");
+    timer_ = detail::UvHandle<uv_timer_t>(&loop_, uv_timer_init, "uv_timer_init");
+  } catch (...) {
+    close_loop();
+    throw;
+  }
+  idle_.get()->data = this;
+  timer_.get()->data = this;
+  start_hrtime_ = uv_hrtime();
+  current_runtime = this;
+}
+
+Runtime::~Runtime() {
+  abandon_unfinished_tasks();
+  simulated_pool_.reset();
+  close_loop();
+  current_runtime = nullptr;
+}
+
+Runtime& Runtime::current() {
+  if (current_runtime == nullptr) {
+    throw RuntimeMisuse("no running asyncdemo Runtime on this thread");
+  }
+  return *current_runtime;
+}
+
+Nanos Runtime::now() const noexcept {
+  if (virtual_time()) {
+    return virtual_now_;
+  }
+  return static_cast<Nanos>(uv_hrtime() - start_hrtime_);
+}
+
+Nanos Runtime::from_hrtime(std::uint64_t hrtime) const noexcept {
+  if (virtual_time()) {
+    return virtual_now_;
+  }
+  return static_cast<Nanos>(hrtime - start_hrtime_);
+}
+
+detail::SimulatedPool& Runtime::simulated_pool() {
+  if (!simulated_pool_) {
+    simulated_pool_ = std::make_unique<detail::SimulatedPool>(*this, thread_pool_size());
+  }
+  return *simulated_pool_;
+}
+
+std::size_t Runtime::thread_pool_size() noexcept {
+  // Mirrors libuv's own reading of the variable (threadpool.c): 1..1024, default 4.
+  constexpr std::size_t kDefault = 4;
+  constexpr std::size_t kMax = 1024;
+  const char* value = std::getenv("UV_THREADPOOL_SIZE");  // NOLINT(concurrency-mt-unsafe)
+  if (value == nullptr) {
+    return kDefault;
+  }
+  const long parsed = std::strtol(value, nullptr, 10);
+  return std::clamp<std::size_t>(parsed > 0 ? static_cast<std::size_t>(parsed) : 1, 1, kMax);
+}
+
+void Runtime::note(std::string text) {
+  if (current_ == nullptr) {
+    throw RuntimeMisuse("note() outside a task");
+  }
+  const std::uint32_t index = timeline_.add_note(std::move(text));
+  timeline_.record(now(), current_->id, EventKind::note, WaitKind::none, index);
+}
+
+void Runtime::record(EventKind kind, WaitKind wait) {
+  if (current_ == nullptr) {
+    throw RuntimeMisuse("no current task to record for");
+  }
+  timeline_.record(now(), current_->id, kind, wait);
+}
+
+void Runtime::record_at(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait) {
+  timeline_.record(t_ns, task, kind, wait);
+}
+
+// ---- tasks ----
+
+void Runtime::adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string name) {
+  task.root = root;
+  task.spawned = true;
+  task.refs = 1;  // the runtime's, dropped when the task ends
+  task.id = timeline_.add_task(std::move(name), current_ != nullptr ? current_->id : kNoParent);
+  link_live(task);
+  timeline_.record(now(), task.id, EventKind::created);
+  schedule(root, &task);
+}
+
+void Runtime::schedule(std::coroutine_handle<> handle, detail::TaskState* task) {
+  ready_.push_back(Ready{handle, task});
+  if (!idle_active_) {
+    update_idle();
+  }
+}
+
+bool Runtime::cancel(detail::TaskState& task) noexcept {
+  if (task.done) {
+    return false;
+  }
+  task.cancel_requested = true;
+  if (detail::Waiter* waiter = task.waiting_on; waiter != nullptr && waiter->cancel()) {
+    task.cancel_requested = false;  // forwarded: the awaited task's outcome decides
+  }
+  return true;
+}
+
+void Runtime::finish(detail::TaskState& task) noexcept {
+  task.done = true;
+  const EventKind kind = !task.error           ? EventKind::done
+                         : task.ended_cancelled ? EventKind::cancelled
+                                                : EventKind::failed;
+  timeline_.record(now(), task.id, kind);
+  unlink_live(task);
+  if (detail::CompletionListener* listener = std::exchange(task.listener, nullptr)) {
+    listener->task_completed(task, task.listener_tag);
+  }
+  if (--task.refs == 0) {
+    task.root.destroy();
+  }
+}
+
+void Runtime::task_completed(detail::TaskState& task, std::uint32_t /*tag*/) noexcept {
+  if (&task == main_) {
+    cancel_all_tasks();  // asyncio.run cancels what main left running
+  }
+}
+
+void Runtime::cancel_all_tasks() noexcept {
+  for (detail::TaskState* task = live_head_; task != nullptr; task = task->next_live) {
+    cancel(*task);
+  }
+}
+
+void Runtime::link_live(detail::TaskState& task) noexcept {
+  task.prev_live = nullptr;
+  task.next_live = live_head_;
+  if (live_head_ != nullptr) {
+    live_head_->prev_live = &task;
+  }
+  live_head_ = &task;
+}
+
+void Runtime::unlink_live(detail::TaskState& task) noexcept {
+  if (task.prev_live != nullptr) {
+    task.prev_live->next_live = task.next_live;
+  } else if (live_head_ == &task) {
+    live_head_ = task.next_live;
+  }
+  if (task.next_live != nullptr) {
+    task.next_live->prev_live = task.prev_live;
+  }
+  task.prev_live = task.next_live = nullptr;
+}
+
+void Runtime::abandon_unfinished_tasks() noexcept {
+  // Only after a deadlock or a failure inside the loop: frames that will
+  // never resume are destroyed (their awaiters unregister in destructors),
+  // unless a TaskHandle still holds them; its destructor will.
+  ready_.clear();
+  batch_.clear();
+  std::vector<detail::TaskState*> unowned;
+  for (detail::TaskState* task = live_head_; task != nullptr;) {
+    detail::TaskState* next = task->next_live;
+    task->prev_live = task->next_live = nullptr;
+    if (--task->refs == 0) {
+      unowned.push_back(task);
+    }
+    task = next;
+  }
+  live_head_ = nullptr;
+  for (detail::TaskState* task : unowned) {
+    task->root.destroy();
+  }
+}
+
+// ---- the loop ----
+
+void Runtime::run_until_complete(detail::TaskState& main) {
+  main_ = &main;
+  main.listener = this;
+  loop_failure = nullptr;
+  uv_run(&loop_, UV_RUN_DEFAULT);  // returns once nothing is active
+  timeline_.finish();
+  if (std::exception_ptr failure = std::exchange(loop_failure, nullptr)) {
+    abandon_unfinished_tasks();
+    close_loop();
+    std::rethrow_exception(failure);
+  }
+  if (!main.done) {
+    abandon_unfinished_tasks();
+    close_loop();
+    throw RuntimeMisuse(
+        "deadlock: the loop ran out of work while main was still waiting for something that "
+        "nothing will complete");
+  }
+  close_loop();
+}
+
+void Runtime::close_loop() {
+  if (!loop_open_) {
+    return;
+  }
+  idle_.close();
+  timer_.close();
+  uv_run(&loop_, UV_RUN_DEFAULT);  // runs the close callbacks, which free the handles
+  loop_open_ = false;
+  check_uv("uv_loop_close", uv_loop_close(&loop_));
+}
+
+void Runtime::step(std::coroutine_handle<> handle, detail::TaskState* task) {
+  current_ = task;
+  if (!task->started) {
+    task->started = true;
+    if (task->cancel_requested) {
+      // Cancelled before its first step: like asyncio, the body never runs.
+      task->cancel_requested = false;
+      task->error = std::make_exception_ptr(Cancelled{});
+      task->ended_cancelled = true;
+      finish(*task);
+      current_ = nullptr;
+      return;
+    }
+    timeline_.record(now(), task->id, EventKind::started);
+  } else {
+    timeline_.record(now(), task->id, EventKind::resumed);
+  }
+  handle.resume();
+  current_ = nullptr;
+}
+
+void Runtime::run_ready_batch() {
+  // Only what is ready now runs in this iteration; what it schedules waits
+  // for the next one, so I/O and timers are never starved (asyncio does the same).
+  batch_.swap(ready_);
+  for (const Ready& ready : batch_) {
+    step(ready.handle, ready.task);
+  }
+  batch_.clear();
+}
+
+bool Runtime::virtual_clock_may_jump() const noexcept {
+  return virtual_time() && real_work_in_flight_ == 0 && !timers_.empty();
+}
+
+void Runtime::on_idle() {
+  if (virtual_time()) {
+    fire_due_timers(virtual_now_);
+  }
+  run_ready_batch();
+  if (ready_.empty() && virtual_clock_may_jump()) {
+    // Nothing can run: on the virtual clock, time jumps to the next deadline.
+    virtual_now_ = std::max(virtual_now_, timers_.next_deadline());
+    fire_due_timers(virtual_now_);
+  }
+  update_idle();
+}
+
+void Runtime::update_idle() {
+  const bool wanted = !ready_.empty() || virtual_clock_may_jump();
+  if (wanted == idle_active_) {
+    return;
+  }
+  if (wanted) {
+    check_uv("uv_idle_start", uv_idle_start(idle_.get(), [](uv_idle_t* idle) {
+               auto* self = static_cast<Runtime*>(idle->data);
+               guarded(&self->loop_, [self] { self->on_idle(); });
+             }));
+  } else {
+    check_uv("uv_idle_stop", uv_idle_stop(idle_.get()));
+  }
+  idle_active_ = wanted;
+}
+
+// ---- time ----
+
+void Runtime::add_timer(detail::TimerTarget& target, Nanos deadline) {
+  timers_.push(target, deadline);
+  if (virtual_time()) {
+    update_idle();
+  } else if (!timer_armed_ || deadline < armed_deadline_) {
+    rearm_timer();
+  }
+}
+
+void Runtime::remove_timer(detail::TimerTarget& target) noexcept {
+  timers_.remove(target);
+  // With deadlines left, the uv timer stays armed (if it fires with nothing
+  // due it re-arms). With none, it must stop: an armed timer keeps the loop,
+  // and so the run, alive until a deadline nobody waits for.
+  if (timers_.empty() && timer_armed_) {
+    guarded(&loop_, [this] { rearm_timer(); });
+  }
+}
+
+void Runtime::fire_due_timers(Nanos now) noexcept {
+  while (detail::TimerTarget* target = timers_.pop_due(now)) {
+    target->on_timer();
+  }
+}
+
+void Runtime::on_timer() {
+  timer_armed_ = false;
+  fire_due_timers(now());
+  rearm_timer();
+}
+
+void Runtime::rearm_timer() {
+  if (timers_.empty()) {
+    if (timer_armed_) {
+      check_uv("uv_timer_stop", uv_timer_stop(timer_.get()));
+      timer_armed_ = false;
+    }
+    return;
+  }
+  const Nanos next = timers_.next_deadline();
+  // libuv's loop time is cached and counted in whole milliseconds, so a timer
+  // armed from it can fire up to 1 ms early. Deadlines are checked against
+  // uv_hrtime instead, and the wait is rounded down: an early wake-up re-arms
+  // (spinning through at most the last millisecond), a late one would be overshoot.
+  uv_update_time(&loop_);
+  const Nanos remaining = next - now();
+  constexpr Nanos kNanosPerMilli = 1'000'000;
+  const auto millis = static_cast<std::uint64_t>(remaining > 0 ? remaining / kNanosPerMilli : 0);
+  check_uv("uv_timer_start", uv_timer_start(
+                                 timer_.get(),
+                                 [](uv_timer_t* timer) {
+                                   auto* self = static_cast<Runtime*>(timer->data);
+                                   guarded(&self->loop_, [self] { self->on_timer(); });
+                                 },
+                                 millis, 0));
+  timer_armed_ = true;
+  armed_deadline_ = next;
+}
+
+void Runtime::block_for(Duration d) {
+  if (d <= Duration::zero()) {
+    return;
+  }
+  if (virtual_time()) {
+    virtual_now_ += to_nanos(d);
+  } else {
+    std::this_thread::sleep_for(d);
+  }
+}
+
+void Runtime::end_real_work() noexcept {
+  --real_work_in_flight_;
+  guarded(&loop_, [this] { update_idle(); });
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,141 @@
+#pragma once
+// Runtime: one event loop (libuv) driving coroutines, like an asyncio event
+// loop. It owns the loop, the ready queue, the shared timer and the timeline.
+// Everything here runs on the loop thread; the only cross-thread traffic is
+// libuv's own thread-pool completion.
+
+#include <uv.h>
+
+#include <coroutine>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/detail/task_state.hpp"
+#include "core/detail/timer_queue.hpp"
+#include "core/detail/uv_handle.hpp"
+#include "core/timeline.hpp"
+
+namespace asyncdemo {
+
+namespace detail {
+class SimulatedPool;
+}
+
+struct RuntimeOptions {
+  ClockKind clock = ClockKind::real;
+};
+
+/// One run's event loop. Construct it, `run(runtime, main())` once (see
+/// run.hpp), then read its timeline. At most one Runtime exists per thread at
+/// a time; while it exists, `Runtime::current()` returns it, which is how
+/// `sleep`, `spawn` and friends find their loop without reference parameters.
+class Runtime final : private detail::CompletionListener {
+ public:
+  explicit Runtime(RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+  Runtime(Runtime&&) = delete;
+  Runtime& operator=(Runtime&&) = delete;
+
+  /// The Runtime of this thread; throws RuntimeMisuse if there is none.
+  static Runtime& current();
+
+  [[nodiscard]] ClockKind clock() const noexcept { return clock_; }
+  [[nodiscard]] bool virtual_time() const noexcept { return clock_ == ClockKind::virtual_time; }
+  /// Time since the runtime was created, on its clock.
+  [[nodiscard]] Nanos now() const noexcept;
+  /// A uv_hrtime() reading taken on any thread, on this run's time axis (on
+  /// the virtual clock, which stands still while real work runs: now()).
+  [[nodiscard]] Nanos from_hrtime(std::uint64_t hrtime) const noexcept;
+  [[nodiscard]] Timeline& timeline() noexcept { return timeline_; }
+  [[nodiscard]] const Timeline& timeline() const noexcept { return timeline_; }
+  [[nodiscard]] uv_loop_t* loop() noexcept { return &loop_; }
+  /// Size of libuv's thread pool (UV_THREADPOOL_SIZE, default 4), which the
+  /// virtual clock's simulated pool copies.
+  [[nodiscard]] static std::size_t thread_pool_size() noexcept;
+
+  /// Adds a scenario's remark to the current task's record.
+  void note(std::string text);
+
+  /// Drives the loop until `main` ends, then (as asyncio.run does) cancels
+  /// every task still alive and lets them finish, waits for thread-pool work
+  /// still running, closes every handle and checks uv_loop_close succeeds.
+  /// Throws RuntimeMisuse if the loop runs dry while `main` is unfinished
+  /// (a deadlock). Called by run() in run.hpp.
+  void run_until_complete(detail::TaskState& main);
+
+  // ---- for the awaitables in core/ (not for scenarios) ----
+
+  /// Registers a new task and schedules its first step (asyncio.create_task).
+  void adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string name);
+  /// Queues a coroutine to resume on the next loop iteration, inside `task`.
+  void schedule(std::coroutine_handle<> handle, detail::TaskState* task);
+  /// Requests cancellation (Task.cancel). False if the task had already ended.
+  bool cancel(detail::TaskState& task) noexcept;
+  [[nodiscard]] detail::TaskState* current_task() const noexcept { return current_; }
+  /// Records an event for the current task, now.
+  void record(EventKind kind, WaitKind wait = WaitKind::none);
+  void record_at(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait = WaitKind::none);
+
+  void add_timer(detail::TimerTarget& target, Nanos deadline);
+  void remove_timer(detail::TimerTarget& target) noexcept;
+  /// The loop thread itself is stuck for `d` (a blocking call). On the
+  /// virtual clock this is where time moves by `d`.
+  void block_for(Duration d);
+  /// Real work (a thread-pool job, a DNS lookup) is in flight: the virtual
+  /// clock must not jump past it.
+  void begin_real_work() noexcept { ++real_work_in_flight_; }
+  void end_real_work() noexcept;
+  /// The virtual clock's stand-in for the thread pool (same size as libuv's).
+  detail::SimulatedPool& simulated_pool();
+
+  /// Ends a task (from its final suspend point). See detail::finish_spawned.
+  void finish(detail::TaskState& task) noexcept;
+
+ private:
+  void task_completed(detail::TaskState& task, std::uint32_t tag) noexcept override;
+  void on_idle();
+  void on_timer();
+  void run_ready_batch();
+  void step(std::coroutine_handle<> handle, detail::TaskState* task);
+  void fire_due_timers(Nanos now) noexcept;
+  [[nodiscard]] bool virtual_clock_may_jump() const noexcept;
+  void update_idle();
+  void rearm_timer();
+  void cancel_all_tasks() noexcept;
+  void abandon_unfinished_tasks() noexcept;
+  void close_loop();
+  void link_live(detail::TaskState& task) noexcept;
+  void unlink_live(detail::TaskState& task) noexcept;
+
+  struct Ready {
+    std::coroutine_handle<> handle;
+    detail::TaskState* task;
+  };
+
+  ClockKind clock_;
+  uv_loop_t loop_{};
+  bool loop_open_ = false;
+  detail::UvHandle<uv_idle_t> idle_;    // runs the ready queue; active only when needed
+  detail::UvHandle<uv_timer_t> timer_;  // the one timer behind every real-clock deadline
+  bool idle_active_ = false;
+  bool timer_armed_ = false;
+  Nanos armed_deadline_ = 0;
+  std::uint64_t start_hrtime_ = 0;
+  Nanos virtual_now_ = 0;
+  std::vector<Ready> ready_;
+  std::vector<Ready> batch_;
+  detail::TimerQueue timers_;
+  detail::TaskState* current_ = nullptr;
+  detail::TaskState* live_head_ = nullptr;
+  detail::TaskState* main_ = nullptr;
+  std::size_t real_work_in_flight_ = 0;
+  Timeline timeline_;
+  std::unique_ptr<detail::SimulatedPool> simulated_pool_;
+};
+
+}  // namespace asyncdemo

@@ -1,0 +1,157 @@
+#pragma once
+// Task<T>: a lazy coroutine, like a Python coroutine object. Nothing runs
+// until it is awaited (then it runs inside the awaiting task) or spawned
+// (then it becomes a task of its own; see spawn.hpp).
+
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "core/detail/task_state.hpp"
+#include "core/outcome.hpp"
+
+namespace asyncdemo {
+
+template <class T>
+class Task;
+
+namespace detail {
+
+class PromiseBase : public TaskState {
+ public:
+  std::suspend_always initial_suspend() noexcept { return {}; }
+
+  struct FinalAwaiter {
+    bool await_ready() noexcept { return false; }
+    template <class Promise>
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> h) noexcept {
+      PromiseBase& promise = h.promise();
+      if (promise.spawned) {
+        // TRICKY: this may destroy the frame we are suspended in; nothing of
+        // the frame may be touched after the call.
+        finish_spawned(promise);
+        return std::noop_coroutine();
+      }
+      return promise.continuation ? promise.continuation : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+  FinalAwaiter final_suspend() noexcept { return {}; }
+
+  void unhandled_exception() noexcept {
+    error = std::current_exception();
+    ended_cancelled = is_cancelled(error);
+  }
+
+  std::coroutine_handle<> continuation;  // who awaits this coroutine directly
+};
+
+template <class T>
+class Promise : public PromiseBase {
+ public:
+  Task<T> get_return_object() noexcept;
+  template <class U>
+  void return_value(U&& value) {
+    value_.emplace(std::forward<U>(value));
+  }
+  T take_result() {
+    if (error) {
+      std::rethrow_exception(error);
+    }
+    return std::move(*value_);
+  }
+  Outcome<T> take_outcome() {
+    if (error) {
+      return Outcome<T>::of_error(error);
+    }
+    return Outcome<T>::of_value(std::move(*value_));
+  }
+
+ private:
+  std::optional<T> value_;
+};
+
+template <>
+class Promise<void> : public PromiseBase {
+ public:
+  Task<void> get_return_object() noexcept;
+  void return_void() noexcept {}
+  void take_result() const {
+    if (error) {
+      std::rethrow_exception(error);
+    }
+  }
+  Outcome<void> take_outcome() const {
+    return error ? Outcome<void>::of_error(error) : Outcome<void>::of_value();
+  }
+};
+
+}  // namespace detail
+
+/// A lazy, move-only coroutine that owns its frame. `co_await task` runs it to
+/// completion inside the current task (symmetric transfer, no scheduling) and
+/// returns its value or rethrows its exception.
+template <class T = void>
+class [[nodiscard]] Task {
+ public:
+  using promise_type = detail::Promise<T>;
+  using Handle = std::coroutine_handle<promise_type>;
+
+  Task() = default;
+  explicit Task(Handle handle) noexcept : handle_(handle) {}
+  Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  Task& operator=(Task&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      handle_ = std::exchange(other.handle_, {});
+    }
+    return *this;
+  }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+  ~Task() { destroy(); }
+
+  [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(handle_); }
+
+  auto operator co_await() && noexcept {
+    struct Awaiter {
+      Handle handle;
+      bool await_ready() const noexcept { return false; }
+      std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) noexcept {
+        handle.promise().continuation = awaiting;
+        return handle;
+      }
+      T await_resume() { return handle.promise().take_result(); }
+    };
+    return Awaiter{handle_};
+  }
+
+  /// Gives up ownership of the frame (spawn takes it over).
+  Handle release() noexcept { return std::exchange(handle_, {}); }
+
+ private:
+  void destroy() noexcept {
+    if (handle_) {
+      handle_.destroy();
+      handle_ = {};
+    }
+  }
+
+  Handle handle_;
+};
+
+namespace detail {
+
+template <class T>
+Task<T> Promise<T>::get_return_object() noexcept {
+  return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
+}
+
+inline Task<void> Promise<void>::get_return_object() noexcept {
+  return Task<void>(std::coroutine_handle<Promise<void>>::from_promise(*this));
+}
+
+}  // namespace detail
+
+}  // namespace asyncdemo

@@ -1,0 +1,289 @@
+#include "core/timeline.hpp"
+
+#include <algorithm>
+
+namespace asyncdemo {
+
+std::string_view to_string(WaitKind kind) {
+  switch (kind) {
+    case WaitKind::none: return "none";
+    case WaitKind::sleep: return "sleep";
+    case WaitKind::permit: return "permit";
+    case WaitKind::lock: return "lock";
+    case WaitKind::child: return "child";
+    case WaitKind::thread: return "thread";
+    case WaitKind::dns: return "dns";
+    case WaitKind::blocked: return "blocked";
+  }
+  return "?";
+}
+
+std::string_view to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::created: return "created";
+    case EventKind::started: return "start";
+    case EventKind::suspended: return "await";
+    case EventKind::resumed: return "resume";
+    case EventKind::done: return "done";
+    case EventKind::failed: return "failed";
+    case EventKind::cancelled: return "cancelled";
+    case EventKind::note: return "note";
+    case EventKind::thread_started: return "thread-start";
+    case EventKind::thread_finished: return "thread-end";
+    case EventKind::thread_dropped: return "thread-drop";
+  }
+  return "?";
+}
+
+std::string_view to_string(SpanState state) {
+  switch (state) {
+    case SpanState::running: return "running";
+    case SpanState::sleeping: return "sleeping";
+    case SpanState::awaiting: return "awaiting";
+    case SpanState::waiting: return "waiting";
+    case SpanState::blocked: return "blocked";
+    case SpanState::thread: return "thread";
+    case SpanState::thread_abandoned: return "thread_abandoned";
+  }
+  return "?";
+}
+
+std::string_view to_string(TaskOutcome outcome) {
+  switch (outcome) {
+    case TaskOutcome::running: return "running";
+    case TaskOutcome::ok: return "ok";
+    case TaskOutcome::failed: return "failed";
+    case TaskOutcome::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+TaskId Timeline::add_task(std::string name, TaskId parent) {
+  const auto id = static_cast<TaskId>(tasks_.size());
+  if (name.empty()) {
+    name = "task-" + std::to_string(id);
+  }
+  tasks_.push_back(TaskInfo{std::move(name), parent});
+  return id;
+}
+
+void Timeline::record(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait, std::uint32_t note) {
+  if (!events_.empty() && t_ns < events_.back().t_ns) {
+    in_order_ = false;
+  }
+  events_.push_back(Event{t_ns, task, kind, wait, note});
+}
+
+std::uint32_t Timeline::add_note(std::string text) {
+  notes_.push_back(std::move(text));
+  return static_cast<std::uint32_t>(notes_.size());
+}
+
+void Timeline::reserve_tasks(std::size_t count) {
+  tasks_.reserve(tasks_.size() + count);
+  constexpr std::size_t kEventsPerTask = 5;  // created, started, suspended, resumed, done
+  events_.reserve(events_.size() + count * kEventsPerTask);
+}
+
+void Timeline::finish() {
+  if (!in_order_) {
+    std::stable_sort(events_.begin(), events_.end(),
+                     [](const Event& a, const Event& b) { return a.t_ns < b.t_ns; });
+    in_order_ = true;
+  }
+}
+
+std::string_view Timeline::note(std::uint32_t index) const {
+  if (index == 0 || index > notes_.size()) {
+    return {};
+  }
+  return notes_[index - 1];
+}
+
+namespace {
+
+SpanState state_while_suspended(WaitKind wait) {
+  switch (wait) {
+    case WaitKind::sleep: return SpanState::sleeping;
+    case WaitKind::permit:
+    case WaitKind::lock:
+    case WaitKind::thread:  // queued until a pool thread picks it up
+      return SpanState::waiting;
+    case WaitKind::blocked: return SpanState::blocked;
+    case WaitKind::none:
+    case WaitKind::child:
+    case WaitKind::dns: return SpanState::awaiting;
+  }
+  return SpanState::awaiting;
+}
+
+// Turns one task's events into spans. The task's own state and its thread
+// work are tracked apart: a cancelled task's thread runs on ("the pretense of
+// cancellation"), so the two may overlap.
+class SpanBuilder {
+ public:
+  explicit SpanBuilder(std::vector<Span>& out) : out_(out) {}
+
+  void apply(const Event& e) {
+    switch (e.kind) {
+      case EventKind::started:
+      case EventKind::resumed: on_step(e.t_ns); break;
+      case EventKind::suspended: open(state_while_suspended(e.wait), e.wait, e.t_ns); break;
+      case EventKind::done:
+      case EventKind::failed:
+      case EventKind::cancelled: close(e.t_ns); break;
+      case EventKind::thread_started: on_thread_started(e.t_ns); break;
+      case EventKind::thread_finished: on_thread_finished(e.t_ns); break;
+      case EventKind::created:
+      case EventKind::note:
+      case EventKind::thread_dropped: break;
+    }
+  }
+
+  void end(Nanos end_ns) {
+    close(end_ns);
+    if (thread_running_ && thread_detached_) {
+      emit(SpanState::thread_abandoned, WaitKind::thread, thread_since_, end_ns);
+    }
+    std::stable_sort(out_.begin(), out_.end(),
+                     [](const Span& a, const Span& b) { return a.from_ns < b.from_ns; });
+  }
+
+ private:
+  void on_step(Nanos t) {
+    if (thread_running_ && !thread_detached_) {
+      // Resumed while its work still runs on a worker: the await was cancelled.
+      thread_detached_ = true;
+      thread_since_ = t;
+    }
+    open(SpanState::running, WaitKind::none, t);
+  }
+
+  void on_thread_started(Nanos t) {
+    thread_running_ = true;
+    thread_since_ = t;
+    if (open_ && state_ == SpanState::waiting && wait_ == WaitKind::thread) {
+      open(SpanState::thread, WaitKind::thread, t);
+    } else {
+      thread_detached_ = true;  // started only after its awaiter had moved on
+    }
+  }
+
+  void on_thread_finished(Nanos t) {
+    if (!thread_running_) {
+      return;
+    }
+    if (thread_detached_) {
+      emit(SpanState::thread_abandoned, WaitKind::thread, thread_since_, t);
+    } else if (open_ && state_ == SpanState::thread) {
+      open(SpanState::awaiting, WaitKind::thread, t);  // result waits for the loop
+    }
+    thread_running_ = false;
+    thread_detached_ = false;
+  }
+
+  void open(SpanState state, WaitKind wait, Nanos t) {
+    close(t);
+    open_ = true;
+    state_ = state;
+    wait_ = wait;
+    since_ = t;
+  }
+
+  void close(Nanos t) {
+    if (open_) {
+      emit(state_, wait_, since_, t);
+      open_ = false;
+    }
+  }
+
+  void emit(SpanState state, WaitKind wait, Nanos from, Nanos to) {
+    out_.push_back(Span{state, wait, from, std::max(from, to)});
+  }
+
+  std::vector<Span>& out_;
+  bool open_ = false;
+  SpanState state_ = SpanState::running;
+  WaitKind wait_ = WaitKind::none;
+  Nanos since_ = 0;
+  bool thread_running_ = false;
+  bool thread_detached_ = false;
+  Nanos thread_since_ = 0;
+};
+
+bool ends_task(EventKind kind) {
+  return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
+}
+
+}  // namespace
+
+std::vector<Span> Timeline::spans(TaskId task, Nanos end_ns) const {
+  std::vector<Span> out;
+  SpanBuilder builder(out);
+  for (const Event& e : events_) {
+    if (e.task == task) {
+      builder.apply(e);
+    }
+  }
+  builder.end(end_ns);
+  return out;
+}
+
+std::vector<Timeline::TaskSummary> Timeline::summarize() const {
+  std::vector<TaskSummary> out(tasks_.size());
+  for (const Event& e : events_) {
+    TaskSummary& s = out[e.task];
+    switch (e.kind) {
+      case EventKind::created: s.created_ns = e.t_ns; break;
+      case EventKind::started: s.start_ns = e.t_ns; break;
+      case EventKind::done: s.outcome = TaskOutcome::ok; break;
+      case EventKind::failed: s.outcome = TaskOutcome::failed; break;
+      case EventKind::cancelled: s.outcome = TaskOutcome::cancelled; break;
+      default: break;
+    }
+    if (ends_task(e.kind)) {
+      s.end_ns = e.t_ns;
+    }
+  }
+  return out;
+}
+
+Nanos Timeline::max_loop_stall() const {
+  std::vector<Nanos> step_start(tasks_.size(), -1);
+  Nanos worst = 0;
+  for (const Event& e : events_) {
+    Nanos& start = step_start[e.task];
+    if (e.kind == EventKind::started || e.kind == EventKind::resumed) {
+      if (start < 0) {  // a resume after a blocking call continues the same step
+        start = e.t_ns;
+      }
+    } else if ((e.kind == EventKind::suspended && e.wait != WaitKind::blocked) ||
+               ends_task(e.kind)) {
+      if (start >= 0) {
+        worst = std::max(worst, e.t_ns - start);
+        start = -1;
+      }
+    }
+  }
+  return worst;
+}
+
+std::size_t Timeline::max_in_flight() const {
+  std::vector<bool> started(tasks_.size(), false);
+  std::size_t now = 0;
+  std::size_t worst = 0;
+  for (const Event& e : events_) {
+    if (tasks_[e.task].parent == kNoParent) {
+      continue;  // the main task is the one doing the gathering, not in flight
+    }
+    if (e.kind == EventKind::started) {
+      started[e.task] = true;
+      worst = std::max(worst, ++now);
+    } else if (ends_task(e.kind) && started[e.task]) {
+      --now;
+    }
+  }
+  return worst;
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,128 @@
+#pragma once
+// The timeline recorder: every state change of every task, with its time.
+// Everything asyncdemo prints (log, Gantt, summary, JSON, trace) is derived
+// from this record, so the runtime itself writes it, not the scenarios.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace asyncdemo {
+
+using TaskId = std::uint32_t;
+
+/// What a suspended task is waiting for.
+enum class WaitKind : std::uint8_t {
+  none,
+  sleep,    // an async sleep (a timer)
+  permit,   // a semaphore permit
+  lock,     // a lock
+  child,    // another task (join, gather, wait_for, as_completed)
+  thread,   // work handed to the thread pool
+  dns,      // a getaddrinfo request
+  blocked,  // not a suspension: the loop thread itself is stuck (blocking sleep)
+};
+
+enum class EventKind : std::uint8_t {
+  created,          // create_task: scheduled, not yet running
+  started,          // first step began
+  suspended,        // awaits something (see WaitKind)
+  resumed,          // a later step began
+  done,             // returned normally
+  failed,           // raised an error
+  cancelled,        // ended by cancellation
+  note,             // a scenario's remark, attached to the task
+  thread_started,   // its thread-pool work began on a worker
+  thread_finished,  // its thread-pool work ended (possibly after the task itself)
+  thread_dropped,   // its queued thread-pool work was removed before it started
+};
+
+/// One recorded moment. Kept small: a million tasks record millions of these.
+struct Event {
+  Nanos t_ns;
+  TaskId task;
+  EventKind kind;
+  WaitKind wait;
+  std::uint32_t note;  // 1-based index into Timeline::notes(); 0 = none
+};
+
+struct TaskInfo {
+  std::string name;
+  TaskId parent;  // kNoParent for the root
+};
+
+/// The state a task is in over a stretch of time, derived from its events.
+enum class SpanState : std::uint8_t {
+  running,           // a step executing on the loop thread
+  sleeping,          // awaiting a timer
+  awaiting,          // awaiting another task or a DNS answer
+  waiting,           // queued: for a permit, a lock, or a free pool thread
+  blocked,           // holding the loop thread in a blocking call
+  thread,            // its work executing on a pool thread
+  thread_abandoned,  // its work still executing after the task was cancelled
+};
+
+struct Span {
+  SpanState state;
+  WaitKind wait;
+  Nanos from_ns;
+  Nanos to_ns;
+};
+
+/// How a task ended; `running` if it had not ended when the record was taken.
+enum class TaskOutcome : std::uint8_t { running, ok, failed, cancelled };
+
+std::string_view to_string(WaitKind kind);
+std::string_view to_string(EventKind kind);
+std::string_view to_string(SpanState state);
+std::string_view to_string(TaskOutcome outcome);
+
+inline constexpr TaskId kNoParent = UINT32_MAX;
+
+/// Append-only record of a run. Single-threaded: only the loop thread writes.
+class Timeline {
+ public:
+  /// Registers a task; an empty name becomes "task-<id>".
+  TaskId add_task(std::string name, TaskId parent);
+  void record(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait = WaitKind::none,
+              std::uint32_t note = 0);
+  /// Stores a remark and returns its index for Event::note.
+  std::uint32_t add_note(std::string text);
+  /// Pre-sizes storage when the number of tasks is known up front.
+  void reserve_tasks(std::size_t count);
+
+  /// Events recorded late (a worker's start time, learnt only when its work
+  /// completes) are put back into time order here; called when a run ends.
+  void finish();
+
+  [[nodiscard]] const std::vector<Event>& events() const { return events_; }
+  [[nodiscard]] const std::vector<TaskInfo>& tasks() const { return tasks_; }
+  [[nodiscard]] std::string_view note(std::uint32_t index) const;
+
+  /// The spans of one task, in time order. `end_ns` closes a span left open.
+  [[nodiscard]] std::vector<Span> spans(TaskId task, Nanos end_ns) const;
+  /// Per-task outcome and first/last times, in one pass over the events.
+  struct TaskSummary {
+    Nanos created_ns = 0;
+    Nanos start_ns = -1;  // -1: never started
+    Nanos end_ns = -1;    // -1: never ended
+    TaskOutcome outcome = TaskOutcome::running;
+  };
+  [[nodiscard]] std::vector<TaskSummary> summarize() const;
+  /// The longest time the loop thread was held by one step of one task: the
+  /// worst stall any other task or I/O callback had to sit through.
+  [[nodiscard]] Nanos max_loop_stall() const;
+  /// The most tasks alive (started, not ended) at the same moment.
+  [[nodiscard]] std::size_t max_in_flight() const;
+
+ private:
+  std::vector<Event> events_;
+  std::vector<TaskInfo> tasks_;
+  std::vector<std::string> notes_;
+  bool in_order_ = true;
+};
+
+}  // namespace asyncdemo
