@@ -72,6 +72,9 @@ void Timeline::record(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait, st
     in_order_ = false;
   }
   events_.push_back(Event{t_ns, task, kind, wait, note});
+  if (sink_) {
+    sink_(events_.back(), *this);
+  }
 }
 
 std::uint32_t Timeline::add_note(std::string text) {

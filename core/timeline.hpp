@@ -4,6 +4,7 @@
 // from this record, so the runtime itself writes it, not the scenarios.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,6 +83,10 @@ std::string_view to_string(TaskOutcome outcome);
 
 inline constexpr TaskId kNoParent = UINT32_MAX;
 
+class Timeline;
+/// Called for every event as it is recorded (the live event log).
+using EventSink = std::function<void(const Event&, const Timeline&)>;
+
 /// Append-only record of a run. Single-threaded: only the loop thread writes.
 class Timeline {
  public:
@@ -91,6 +96,9 @@ class Timeline {
               std::uint32_t note = 0);
   /// Stores a remark and returns its index for Event::note.
   std::uint32_t add_note(std::string text);
+  /// Sees every event as it is recorded; empty to stop. Called on the loop
+  /// thread, inside the run: it must be quick and must not touch the runtime.
+  void set_sink(EventSink sink) { sink_ = std::move(sink); }
   /// Pre-sizes storage when the number of tasks is known up front.
   void reserve_tasks(std::size_t count);
 
@@ -122,6 +130,7 @@ class Timeline {
   std::vector<Event> events_;
   std::vector<TaskInfo> tasks_;
   std::vector<std::string> notes_;
+  EventSink sink_;
   bool in_order_ = true;
 };
 

@@ -1,0 +1,70 @@
+# A thin layer over CMake: each target is a few commands you could type yourself.
+#   make run    build, then the main demo (blocking vs async sleep, side by side)
+#   make test   the suite three times: plain, ThreadSanitizer (threads suite), ASan+UBSan
+#   make lint   clang-format check + clang-tidy;  make format  rewrites the sources in place
+
+JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
+CLANG_FORMAT ?= clang-format-19
+CLANG_TIDY ?= clang-tidy-19
+RUN_CLANG_TIDY ?= run-clang-tidy-19 -clang-tidy-binary $(CLANG_TIDY)
+SOURCE_DIRS := $(wildcard core scenarios cli tests bench)
+SOURCES = $(shell find $(SOURCE_DIRS) -name '*.cpp' -o -name '*.hpp' -o -name '*.h')
+
+# In a variable because a literal comma would split the arguments of $(call).
+ASAN_SANITIZE := address,undefined
+CTEST := ctest --output-on-failure --no-tests=error -j$(JOBS)
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+# $(call cmake_build,DIR,CMAKE_ARGS): (re)configure DIR quietly, then build it.
+define cmake_build
+	cmake -S . -B $(1) --log-level=WARNING $(2)
+	cmake --build $(1) -j$(JOBS)
+endef
+
+# Stages run in the order written: `make -j test` must not interleave three builds on 2 cores.
+.NOTPARALLEL:
+.PHONY: all deps build run test test-plain test-asan test-tsan lint format bench clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh build
+
+build: deps
+	$(call cmake_build,build,)
+
+run: build
+	./build/asyncdemo sleep --mode all
+
+# TSan runs before ASan so that the last lines printed are the closing summary of a full suite.
+test: test-plain test-tsan test-asan
+
+test-plain: build
+	$(CTEST) --test-dir build
+
+test-tsan: deps
+	$(call cmake_build,build-tsan,-DASYNCDEMO_SANITIZE=thread)
+	$(TSAN_ENV) $(CTEST) --test-dir build-tsan -L threads
+
+test-asan: deps
+	$(call cmake_build,build-asan,-DASYNCDEMO_SANITIZE=$(ASAN_SANITIZE))
+	$(ASAN_ENV) $(CTEST) --test-dir build-asan
+
+lint: deps
+	@tools/install-deps.sh lint
+	cmake -S . -B build --log-level=WARNING
+	$(CLANG_FORMAT) --dry-run -Werror $(SOURCES)
+	$(RUN_CLANG_TIDY) -p build -quiet -j$(JOBS)
+	@echo "lint: clean"
+
+format:
+	@tools/install-deps.sh lint
+	$(CLANG_FORMAT) -i $(SOURCES)
+
+bench:
+	@echo "no benchmarks yet"
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,51 @@
+#pragma once
+// The renderers: each turns the same ScenarioReport into one output format.
+// Renderers never run tasks; scenarios never print.
+
+#include <cstdio>
+#include <string>
+
+#include "scenarios/scenario.hpp"
+
+namespace asyncdemo {
+
+struct TextStyle {
+  bool color = false;  // ANSI colour; only when stdout is a terminal (or --color always)
+  int width = 80;      // total line width for the timeline
+  bool quiet = false;  // -q: no header and no live log; the summary (and checks) only
+};
+
+/// Text report, part 1 (DESIGN.md §2.1): the header, printed before the run.
+void render_header(const ScenarioReport& report, const TextStyle& style, std::FILE* out);
+
+/// Text report, part 2 (§2.2): the event log, printed as events happen.
+/// Keeps its own state (how many lines printed; large runs are capped with a
+/// closing "... N more events" line printed by finish()).
+class LiveLog {
+ public:
+  LiveLog(const TextStyle& style, std::FILE* out);
+  /// A sink for Timeline::set_sink / RunContext::on_event.
+  EventSink sink();
+  /// Prints what the cap held back, if anything.
+  void finish();
+
+ private:
+  TextStyle style_;
+  std::FILE* out_;
+  std::size_t printed_ = 0;
+  std::size_t held_back_ = 0;
+};
+
+/// Text report, parts 3-5 (§2.3-2.5): timeline (Gantt), summary, and the
+/// checks when `with_checks` (--check).
+void render_body(const ScenarioReport& report, const TextStyle& style, bool with_checks,
+                 std::FILE* out);
+
+/// `--json` (§3): one JSON document, schema "asyncdemo/1". Writes to `out`
+/// as it goes (a million-task run is never held as one JSON tree in memory).
+void render_json(const ScenarioReport& report, bool with_checks, std::FILE* out);
+
+/// `--trace FILE` (§3): Chrome Trace Event Format, one lane (tid) per task.
+void render_trace(const ScenarioReport& report, std::FILE* out);
+
+}  // namespace asyncdemo

@@ -1,0 +1,83 @@
+#pragma once
+// The contract between scenarios and the CLI: a scenario declares its
+// options, runs on the core runtime, and returns a ScenarioReport. It never
+// prints; the renderers in cli/ turn the report into text, JSON or a trace.
+
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/runtime.hpp"
+#include "core/timeline.hpp"
+
+namespace asyncdemo {
+
+using Json = nlohmann::ordered_json;
+
+/// The figures every scenario reports (DESIGN.md §2.4, JSON "summary").
+struct Summary {
+  double sequential_s = 0;  // what the same work costs done one after another
+  double ideal_s = 0;       // the best this scenario could possibly do
+  double speedup = 0;       // sequential_s / elapsed_s
+  double overhead_s = 0;    // elapsed_s - ideal_s
+  std::size_t max_in_flight = 0;
+  double max_loop_stall_s = 0;  // the longest the loop thread was held by one step
+};
+
+/// One claim of the lesson, checked against what was measured (--check).
+struct Claim {
+  std::string name;      // e.g. "all 3 tasks ran concurrently"
+  bool passed = false;
+  double measured = 0;   // the figure, in `unit`
+  std::string unit;      // "s", "x" (a ratio) or "" (a count)
+  std::string expected;  // e.g. "<= 1.050 s"
+};
+
+struct ScenarioReport {
+  std::string scenario;
+  std::string lesson;
+  Json params = Json::object();  // the parameters the run used, defaults included
+  ClockKind clock = ClockKind::real;
+  double elapsed_s = 0;
+  Timeline timeline;
+  Json results = Json::array();     // what the work returned, in submission order
+  Summary summary;
+  Json figures = Json::object();    // scenario-specific figures (e.g. each sleep mode)
+  std::vector<std::string> comparisons;  // "async ran 2.99x faster than blocking"
+  std::vector<std::string> takeaways;    // what happened, said plainly
+  std::vector<Claim> checks;
+  bool interrupted = false;  // Ctrl-C: the record is partial
+};
+
+/// What the CLI hands a scenario for one run.
+struct RunContext {
+  RuntimeOptions runtime;                               // which clock
+  Duration tolerance = std::chrono::milliseconds(100);  // slack for real-clock timing claims
+  /// Called once, before any task runs, with scenario, lesson and params
+  /// filled in (the text header is printed from it). May be empty.
+  std::function<void(const ScenarioReport&)> on_start;
+  EventSink on_event;  // the live event log; may be empty
+};
+
+using ScenarioRunner = std::function<ScenarioReport(const RunContext&)>;
+
+struct ScenarioEntry {
+  std::string_view name;
+  std::string_view lesson;    // one sentence: header, --help and `asyncdemo list`
+  std::string_view examples;  // lines for --help, each a full command that runs as written
+  /// Declares the scenario's options on its subcommand and returns the runner
+  /// bound to the parsed values.
+  ScenarioRunner (*setup)(CLI::App& subcommand);
+};
+
+/// Every scenario, in the order `asyncdemo list` shows them. One explicit list
+/// (no static self-registration: a static library may drop unreferenced objects).
+const std::vector<ScenarioEntry>& scenario_registry();
+
+}  // namespace asyncdemo
