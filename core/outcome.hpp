@@ -81,7 +81,7 @@ class Outcome<void> : public detail::OutcomeBase {
   static Outcome of_value() { return {}; }
   static Outcome of_error(std::exception_ptr error) {
     const bool cancelled = detail::is_cancelled(error);
-    return Outcome(std::move(error), cancelled);
+    return {std::move(error), cancelled};
   }
   void value() const { rethrow_if_error(); }
   void take() && { rethrow_if_error(); }

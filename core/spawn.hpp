@@ -12,9 +12,59 @@
 
 namespace asyncdemo {
 
-/// A handle to a running task. The task runs whether or not the handle is
-/// kept (dropping it detaches, it does not cancel); the frame lives until the
-/// task has ended and no handle refers to it. Loop thread only.
+namespace detail {
+
+/// Waits for one task to end. As is, it is `handle.wait()`: it raises
+/// nothing of the task's outcome, and cancelling the waiter only stops the
+/// wait. JoinAwaiter builds `co_await handle` on it.
+class EndWaiter : protected Waiter, private CompletionListener {
+ public:
+  explicit EndWaiter(TaskState& task) noexcept : awaited_(task) {}
+  EndWaiter(const EndWaiter&) = delete;
+  EndWaiter& operator=(const EndWaiter&) = delete;
+  EndWaiter(EndWaiter&&) = delete;
+  EndWaiter& operator=(EndWaiter&&) = delete;
+  ~EndWaiter() {
+    if (pending()) {
+      awaited_.listener = nullptr;
+    }
+  }
+
+  [[nodiscard]] bool await_ready() const noexcept { return awaited_.done; }
+  bool await_suspend(std::coroutine_handle<> awaiting) {
+    if (awaited_.listener != nullptr) {
+      throw RuntimeMisuse("a task can be awaited by one awaiter at a time");
+    }
+    if (!begin_wait(awaiting, WaitKind::child)) {
+      return false;
+    }
+    awaited_.listener = this;
+    return true;
+  }
+  void await_resume() {
+    if (take_cancel()) {
+      throw Cancelled{};
+    }
+  }
+
+ protected:
+  bool cancel() noexcept override {
+    awaited_.listener = nullptr;
+    wake();
+    return false;
+  }
+
+ private:
+  void task_completed(TaskState& /*task*/, std::uint32_t /*tag*/) noexcept override { wake(); }
+  TaskState& awaited_;
+};
+
+}  // namespace detail
+
+/// A handle to a running task, like a reference to an asyncio.Task: copies
+/// refer to the same task. The task runs whether or not a handle is kept
+/// (dropping the last one detaches, it does not cancel); the frame lives until
+/// the task has ended and no handle refers to it. Loop thread only.
 template <class T>
 class [[nodiscard]] TaskHandle {
  public:
@@ -30,8 +80,18 @@ class [[nodiscard]] TaskHandle {
     }
     return *this;
   }
-  TaskHandle(const TaskHandle&) = delete;
-  TaskHandle& operator=(const TaskHandle&) = delete;
+  TaskHandle(const TaskHandle& other) noexcept : handle_(other.handle_) {
+    if (handle_) {
+      ++handle_.promise().refs;
+    }
+  }
+  TaskHandle& operator=(const TaskHandle& other) noexcept {
+    if (this != &other) {
+      TaskHandle copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
   ~TaskHandle() { reset(); }
 
   [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(handle_); }
@@ -43,7 +103,8 @@ class [[nodiscard]] TaskHandle {
   /// await. False if the task had already ended.
   bool cancel() { return Runtime::current().cancel(state()); }
 
-  /// The result, once done(): value, error or cancellation. Moves it out.
+  /// The result, once done(): value, error or cancellation (a copy when T
+  /// can be copied; else moved out, so only one reader gets it).
   Outcome<T> take_outcome() {
     if (!done()) {
       throw RuntimeMisuse("take_outcome() on a task that has not ended");
@@ -65,31 +126,9 @@ class [[nodiscard]] TaskHandle {
   /// `co_await handle`: waits for the task and returns its value or rethrows
   /// its error. Cancelling the awaiting task cancels the awaited one too, as
   /// in asyncio; the awaiter then gets whatever that task ends with.
-  class JoinAwaiter final : private detail::Waiter, private detail::CompletionListener {
+  class JoinAwaiter final : public detail::EndWaiter {
    public:
-    explicit JoinAwaiter(Handle handle) : handle_(handle) {}
-    JoinAwaiter(const JoinAwaiter&) = delete;
-    JoinAwaiter& operator=(const JoinAwaiter&) = delete;
-    JoinAwaiter(JoinAwaiter&&) = delete;
-    JoinAwaiter& operator=(JoinAwaiter&&) = delete;
-    ~JoinAwaiter() {
-      if (pending()) {
-        handle_.promise().listener = nullptr;
-      }
-    }
-
-    [[nodiscard]] bool await_ready() const noexcept { return handle_.promise().done; }
-    bool await_suspend(std::coroutine_handle<> awaiting) {
-      detail::TaskState& child = handle_.promise();
-      if (child.listener != nullptr) {
-        throw RuntimeMisuse("a task can be awaited by one awaiter at a time");
-      }
-      if (!begin_wait(awaiting, WaitKind::child)) {
-        return false;
-      }
-      child.listener = this;
-      return true;
-    }
+    explicit JoinAwaiter(Handle handle) : EndWaiter(handle.promise()), handle_(handle) {}
     T await_resume() {
       if (take_cancel()) {
         throw Cancelled{};
@@ -98,9 +137,6 @@ class [[nodiscard]] TaskHandle {
     }
 
    private:
-    void task_completed(detail::TaskState& /*task*/, std::uint32_t /*tag*/) noexcept override {
-      wake();
-    }
     bool cancel() noexcept override {
       runtime().cancel(handle_.promise());
       return true;
@@ -109,6 +145,11 @@ class [[nodiscard]] TaskHandle {
   };
 
   JoinAwaiter operator co_await() const noexcept { return JoinAwaiter(handle_); }
+
+  /// `co_await handle.wait()`: waits for the task to end, whatever its
+  /// outcome, raising nothing of it. Cancelling the waiter leaves the task
+  /// running (asyncio.wait).
+  [[nodiscard]] detail::EndWaiter wait() const noexcept { return detail::EndWaiter(state()); }
 
  private:
   Handle handle_;

@@ -6,6 +6,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "core/detail/task_state.hpp"
@@ -59,13 +60,24 @@ class Promise : public PromiseBase {
     if (error) {
       std::rethrow_exception(error);
     }
+    if constexpr (std::is_copy_constructible_v<T>) {
+      if (spawned) {
+        return *value_;  // other handles to the task may read it too
+      }
+    }
     return std::move(*value_);
   }
+  /// The outcome of a spawned task. Copied when T can be copied, so that
+  /// every handle to the task (gather, a join, the scenario) can read it.
   Outcome<T> take_outcome() {
     if (error) {
       return Outcome<T>::of_error(error);
     }
-    return Outcome<T>::of_value(std::move(*value_));
+    if constexpr (std::is_copy_constructible_v<T>) {
+      return Outcome<T>::of_value(*value_);
+    } else {
+      return Outcome<T>::of_value(std::move(*value_));
+    }
   }
 
  private:

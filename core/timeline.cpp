@@ -37,6 +37,7 @@ std::string_view to_string(EventKind kind) {
 
 std::string_view to_string(SpanState state) {
   switch (state) {
+    case SpanState::ready: return "ready";
     case SpanState::running: return "running";
     case SpanState::sleeping: return "sleeping";
     case SpanState::awaiting: return "awaiting";
@@ -90,8 +91,7 @@ void Timeline::reserve_tasks(std::size_t count) {
 
 void Timeline::finish() {
   if (!in_order_) {
-    std::stable_sort(events_.begin(), events_.end(),
-                     [](const Event& a, const Event& b) { return a.t_ns < b.t_ns; });
+    std::ranges::stable_sort(events_, {}, &Event::t_ns);
     in_order_ = true;
   }
 }
@@ -137,7 +137,7 @@ class SpanBuilder {
       case EventKind::cancelled: close(e.t_ns); break;
       case EventKind::thread_started: on_thread_started(e.t_ns); break;
       case EventKind::thread_finished: on_thread_finished(e.t_ns); break;
-      case EventKind::created:
+      case EventKind::created: open(SpanState::ready, WaitKind::none, e.t_ns); break;
       case EventKind::note:
       case EventKind::thread_dropped: break;
     }
@@ -148,8 +148,7 @@ class SpanBuilder {
     if (thread_running_ && thread_detached_) {
       emit(SpanState::thread_abandoned, WaitKind::thread, thread_since_, end_ns);
     }
-    std::stable_sort(out_.begin(), out_.end(),
-                     [](const Span& a, const Span& b) { return a.from_ns < b.from_ns; });
+    std::ranges::stable_sort(out_, {}, &Span::from_ns);
   }
 
  private:
@@ -251,10 +250,13 @@ std::vector<Timeline::TaskSummary> Timeline::summarize() const {
   return out;
 }
 
-Nanos Timeline::max_loop_stall() const {
+Nanos Timeline::max_loop_stall(TaskId first, TaskId last) const {
   std::vector<Nanos> step_start(tasks_.size(), -1);
   Nanos worst = 0;
   for (const Event& e : events_) {
+    if (e.task < first || e.task >= last) {
+      continue;
+    }
     Nanos& start = step_start[e.task];
     if (e.kind == EventKind::started || e.kind == EventKind::resumed) {
       if (start < 0) {  // a resume after a blocking call continues the same step

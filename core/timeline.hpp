@@ -57,6 +57,7 @@ struct TaskInfo {
 
 /// The state a task is in over a stretch of time, derived from its events.
 enum class SpanState : std::uint8_t {
+  ready,             // created, waiting for the loop to run its first step
   running,           // a step executing on the loop thread
   sleeping,          // awaiting a timer
   awaiting,          // awaiting another task or a DNS answer
@@ -121,8 +122,9 @@ class Timeline {
   };
   [[nodiscard]] std::vector<TaskSummary> summarize() const;
   /// The longest time the loop thread was held by one step of one task: the
-  /// worst stall any other task or I/O callback had to sit through.
-  [[nodiscard]] Nanos max_loop_stall() const;
+  /// worst stall any other task or I/O callback had to sit through. Only
+  /// steps of tasks with ids in [first, last) count.
+  [[nodiscard]] Nanos max_loop_stall(TaskId first = 0, TaskId last = kNoParent) const;
   /// The most tasks alive (started, not ended) at the same moment.
   [[nodiscard]] std::size_t max_in_flight() const;
 

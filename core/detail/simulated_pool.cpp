@@ -37,7 +37,7 @@ void SimulatedPool::start(SimulatedJob& job) {
 }
 
 void SimulatedPool::finished(SimulatedJob& job) noexcept {
-  running_.erase(std::find(running_.begin(), running_.end(), &job));
+  running_.erase(std::ranges::find(running_, &job));
   runtime_.record_at(runtime_.now(), job.task_, EventKind::thread_finished, WaitKind::thread);
   job.complete();  // hands the job to its awaiter, or frees it
   if (!queued_.empty()) {
@@ -51,7 +51,7 @@ void SimulatedPool::withdraw(SimulatedJob& job) noexcept {
   if (job.running_) {
     return;  // a thread is on it: it runs to the end, unobserved
   }
-  queued_.erase(std::find(queued_.begin(), queued_.end(), &job));
+  queued_.erase(std::ranges::find(queued_, &job));
   runtime_.record_at(runtime_.now(), job.task_, EventKind::thread_dropped, WaitKind::thread);
   delete &job;
 }

@@ -37,7 +37,7 @@ struct TaskState {
   TaskId id = 0;
   std::uint32_t listener_tag = 0;
   // Owners of the frame: the runtime until the task ends, plus each handle.
-  std::uint8_t refs = 0;
+  std::uint32_t refs = 0;
   bool spawned = false;
   bool started = false;
   bool done = false;
