@@ -2,6 +2,7 @@
 
 #include <uv.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -80,17 +81,39 @@ class ResolveJob final : public detail::OffloadJob {
 
 }  // namespace
 
+ResolveAwaiter::~ResolveAwaiter() {
+  if (queued()) {
+    runtime().remove_timer(*this);
+  }
+}
+
 bool ResolveAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
   if (!begin_wait(awaiting, WaitKind::dns)) {
     return false;
   }
   start(std::make_unique<ResolveJob>(self(), task()->id, name_));
+  if (pending() && timeout_ != Duration::max()) {
+    runtime().add_timer(*this, runtime().now() + to_nanos(std::max(timeout_, Duration::zero())));
+  }
   return true;
 }
 
+void ResolveAwaiter::on_timer() noexcept {
+  if (pending()) {  // not if the answer came first and the task has yet to resume
+    timed_out_ = true;
+    abandon();
+  }
+}
+
 std::vector<std::string> ResolveAwaiter::await_resume() {
+  if (queued()) {
+    runtime().remove_timer(*this);
+  }
   if (take_cancel()) {
     throw Cancelled{};
+  }
+  if (timed_out_) {
+    throw TimeoutError();
   }
   rethrow_start_error();
   return static_cast<ResolveJob*>(finished_job())->take_addresses();

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,13 @@ struct RunContext {
 };
 
 using ScenarioRunner = std::function<ScenarioReport(const RunContext&)>;
+
+/// Options that parse one by one but do not fit together (e.g. --fail 5 with
+/// --n 3). Raised by a runner before anything runs; the CLI exits 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct ScenarioEntry {
   std::string_view name;

@@ -73,6 +73,13 @@ class OffloadAwaiter : protected Waiter {
     }
     attach(job.release());
   }
+  /// Gives up on the job (as a cancel does) and wakes the task; for an
+  /// awaiter's own deadline. No-op unless still waiting.
+  void abandon() noexcept {
+    if (pending()) {
+      cancel();
+    }
+  }
   /// In await_resume, after take_cancel: rethrows a failure to start.
   void rethrow_start_error() const {
     if (start_error_) {

@@ -1,0 +1,16 @@
+#pragma once
+// Each scenario file exposes one function returning its registry entry;
+// registry.cpp lists them in one explicit list.
+
+#include "scenarios/scenario.hpp"
+
+namespace asyncdemo {
+
+ScenarioEntry sleep_scenario();
+ScenarioEntry gather_scenario();
+ScenarioEntry timeout_scenario();
+ScenarioEntry cancel_scenario();
+ScenarioEntry semaphore_scenario();
+ScenarioEntry probe_scenario();
+
+}  // namespace asyncdemo

@@ -1,0 +1,319 @@
+// gather: N tasks at once. Results come back in submission order while the
+// completion order differs; and when one fails, the policy decides what
+// happens to the others — asyncio.gather does NOT cancel them.
+
+#include "core/gather.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/run.hpp"
+#include "core/sleep.hpp"
+#include "scenarios/all.hpp"
+#include "scenarios/kit.hpp"
+#include "scenarios/options.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kName = "gather";
+constexpr std::string_view kLesson =
+    "gather runs N tasks at once: it takes as long as the slowest, returns results in "
+    "submission order, and on an error does not cancel the others unless you ask.";
+
+struct GatherOptions {
+  std::size_t n = 3;
+  Duration delay = 1s;
+  std::vector<Duration> delays;
+  std::size_t fail = 0;  // 1-based task number; 0: none fails
+  std::string on_error = "propagate";
+  bool sequential = false;
+};
+
+// What main saw, read back after the run.
+struct GatherRecord {
+  std::vector<std::optional<Outcome<int>>> outcomes;  // empty: never started
+  std::string raised;        // the error gather (or the loop) raised, if any
+  Nanos raised_at_ns = -1;
+};
+
+Task<int> worker(int id, Duration delay, bool fails) {
+  co_await sleep(delay);
+  if (fails) {
+    throw std::runtime_error(fmt::format("task-{} failed", id));
+  }
+  co_return id;
+}
+
+OnError policy_of(const std::string& name) {
+  if (name == "collect") {
+    return OnError::collect;
+  }
+  if (name == "cancel-siblings") {
+    return OnError::cancel_siblings;
+  }
+  return OnError::propagate;
+}
+
+TaskHandle<int> spawn_worker(const GatherOptions& options, std::size_t index) {
+  const int id = static_cast<int>(index + 1);
+  return spawn(worker(id, options.delays[index], options.fail == index + 1),
+               fmt::format("task-{}", id));
+}
+
+Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherRecord> record) {
+  std::vector<TaskHandle<int>> tasks;
+  for (std::size_t i = 0; i < options.delays.size(); ++i) {
+    tasks.push_back(spawn_worker(options, i));
+  }
+  try {
+    co_await gather(tasks, policy_of(options.on_error));
+  } catch (const std::exception& error) {
+    record->raised = error.what();
+    record->raised_at_ns = Runtime::current().now();
+  }
+  // Wait (without cancelling anything) for every task to end, so the record
+  // shows what gather did — or did not do — to the others.
+  for (const TaskHandle<int>& task : tasks) {
+    co_await task.wait();
+  }
+  for (TaskHandle<int>& task : tasks) {
+    record->outcomes.emplace_back(task.take_outcome());
+  }
+}
+
+Task<void> gather_sequentially(GatherOptions options, std::shared_ptr<GatherRecord> record) {
+  record->outcomes.resize(options.delays.size());
+  for (std::size_t i = 0; i < options.delays.size(); ++i) {
+    TaskHandle<int> task = spawn_worker(options, i);
+    co_await task.wait();
+    Outcome<int> outcome = task.take_outcome();
+    const bool failed = !outcome.ok();
+    if (failed && record->raised.empty()) {
+      record->raised = outcome.error_message();
+      record->raised_at_ns = Runtime::current().now();
+    }
+    record->outcomes[i] = std::move(outcome);
+    if (failed && options.on_error != "collect") {
+      break;  // like `for t in tasks: await t`: the first error ends the loop
+    }
+  }
+}
+
+Json result_json(const std::optional<Outcome<int>>& outcome) {
+  if (!outcome) {
+    return {{"not_run", true}};
+  }
+  if (outcome->ok()) {
+    return outcome->value();
+  }
+  if (outcome->cancelled()) {
+    return {{"cancelled", true}};
+  }
+  return {{"error", outcome->error_message()}};
+}
+
+struct Tally {
+  std::size_t ok = 0, failed = 0, cancelled = 0, not_run = 0, in_order = 0;
+};
+
+Tally tally(const GatherRecord& record) {
+  Tally counts;
+  for (std::size_t i = 0; i < record.outcomes.size(); ++i) {
+    const auto& outcome = record.outcomes[i];
+    if (!outcome) {
+      ++counts.not_run;
+    } else if (outcome->ok()) {
+      ++counts.ok;
+      counts.in_order += outcome->value() == static_cast<int>(i + 1) ? 1 : 0;
+    } else if (outcome->cancelled()) {
+      ++counts.cancelled;
+    } else {
+      ++counts.failed;
+    }
+  }
+  return counts;
+}
+
+std::string completion_order(const Timeline& timeline) {
+  std::string order;
+  for (const Event& event : timeline.events()) {
+    const bool ended = event.kind == EventKind::done || event.kind == EventKind::failed ||
+                       event.kind == EventKind::cancelled;
+    if (ended && timeline.tasks()[event.task].parent != kNoParent) {
+      order += (order.empty() ? "" : ", ") + timeline.tasks()[event.task].name;
+    }
+  }
+  return order;
+}
+
+void judge_failure(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
+                   const Tally& counts, double slack) {
+  const double fail_at = kit::seconds(options.delays[options.fail - 1]);
+  const double raised_at = kit::seconds(record.raised_at_ns);
+  const std::size_t n = options.delays.size();
+  if (options.sequential) {
+    if (options.on_error == "collect") {
+      report.checks.push_back(kit::equals("every task ran despite the error",
+                                          static_cast<double>(n - counts.not_run),
+                                          static_cast<double>(n), ""));
+    } else {
+      report.checks.push_back(kit::equals("the tasks after the failed one never started",
+                                          static_cast<double>(counts.not_run),
+                                          static_cast<double>(n - options.fail), ""));
+    }
+    return;
+  }
+  std::size_t slower = 0;  // siblings still running when task F failed
+  for (std::size_t i = 0; i < n; ++i) {
+    slower += (i + 1 != options.fail && options.delays[i] > options.delays[options.fail - 1]) ? 1 : 0;
+  }
+  if (options.on_error == "propagate") {
+    report.checks.push_back(kit::between("gather raised the error as soon as the task failed",
+                                         raised_at, fail_at, fail_at + slack, "s"));
+    report.checks.push_back(kit::equals("no other task was cancelled",
+                                        static_cast<double>(counts.cancelled), 0, ""));
+    report.takeaways.push_back(fmt::format(
+        "propagate: gather raised \"{}\" at {} — and the other {} task(s) kept running to the "
+        "end: asyncio.gather does not cancel them ({} were still running when it raised)",
+        record.raised, kit::format_seconds(raised_at), n - 1, slower));
+  } else if (options.on_error == "collect") {
+    report.checks.push_back(kit::equals("the error came back as a result, not raised",
+                                        static_cast<double>(counts.failed), 1, ""));
+    report.checks.push_back(kit::equals("every other task finished",
+                                        static_cast<double>(counts.ok), static_cast<double>(n - 1), ""));
+    report.takeaways.push_back(
+        "collect (return_exceptions=True): gather waited for all and returned the error in the "
+        "failed task's place; nothing was raised, nothing cancelled");
+  } else {
+    report.checks.push_back(kit::equals("the tasks still running were cancelled",
+                                        static_cast<double>(counts.cancelled),
+                                        static_cast<double>(slower), ""));
+    report.checks.push_back(kit::between("the error was raised once they had finished", raised_at,
+                                         fail_at, fail_at + slack, "s"));
+    report.takeaways.push_back(fmt::format(
+        "cancel-siblings (TaskGroup): the failure cancelled the {} task(s) still running, "
+        "waited for them, then raised \"{}\"",
+        slower, record.raised));
+  }
+}
+
+void judge(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
+           double slack) {
+  const Tally counts = tally(record);
+  const double longest = kit::seconds(*std::ranges::max_element(options.delays));
+  const double total = kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(),
+                                                    Duration::zero()));
+  if (options.fail == 0) {
+    if (options.sequential) {
+      report.checks.push_back(kit::between("one after another, the delays add up", report.elapsed_s,
+                                           total, total + slack, "s"));
+    } else {
+      report.checks.push_back(kit::between("all ran at once: as long as the slowest",
+                                           report.elapsed_s, longest, longest + slack, "s"));
+    }
+  } else {
+    judge_failure(report, options, record, counts, slack);
+  }
+  report.checks.push_back(kit::equals("results come back in submission order",
+                                      static_cast<double>(counts.in_order),
+                                      static_cast<double>(counts.ok), ""));
+  report.takeaways.push_back("completion order: " + completion_order(report.timeline) +
+                             "; results are still in submission order");
+  if (!options.sequential && options.fail == 0) {
+    report.comparisons.push_back(kit::faster("gather", report.elapsed_s, "awaiting one by one",
+                                             report.summary.sequential_s));
+  }
+}
+
+void normalize(GatherOptions& options, bool n_given) {
+  if (options.delays.empty()) {
+    options.delays.assign(options.n, options.delay);
+  } else if (n_given && options.n != options.delays.size()) {
+    throw UsageError(fmt::format("--n {} does not match the {} delays given with --delays",
+                                 options.n, options.delays.size()));
+  }
+  if (options.fail > options.delays.size()) {
+    throw UsageError(fmt::format("--fail {}: there are only {} tasks", options.fail,
+                                 options.delays.size()));
+  }
+}
+
+Json params_of(const GatherOptions& options) {
+  Json delays = Json::array();
+  for (Duration d : options.delays) {
+    delays.push_back(format_duration(d));
+  }
+  return {{"n", options.delays.size()}, {"delays", delays},  {"fail", options.fail},
+          {"on_error", options.on_error}, {"sequential", options.sequential}};
+}
+
+ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext& context) {
+  normalize(options, n_given);
+  Runtime runtime(context.runtime);
+  runtime.timeline().reserve_tasks(options.delays.size() + 1);
+  ScenarioReport report = kit::begin(kName, kLesson, params_of(options), context, runtime);
+  auto record = std::make_shared<GatherRecord>();
+  if (options.sequential) {
+    run(runtime, gather_sequentially(options, record));
+  } else {
+    run(runtime, gather_concurrently(options, record));
+  }
+  const double total = kit::seconds(
+      std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
+  const double longest = kit::seconds(*std::ranges::max_element(options.delays));
+  // TaskGroup stops at the failure; everything else runs to the slowest.
+  const bool stops_at_failure = options.fail > 0 && options.on_error == "cancel-siblings";
+  const double ideal = options.sequential  ? total
+                       : stops_at_failure ? kit::seconds(options.delays[options.fail - 1])
+                                          : longest;
+  kit::finish(report, runtime, total, ideal);
+  for (const auto& outcome : record->outcomes) {
+    report.results.push_back(result_json(outcome));
+  }
+  judge(report, options, *record, kit::slack(context));
+  return report;
+}
+
+ScenarioRunner setup_gather(CLI::App& app) {
+  auto options = std::make_shared<GatherOptions>();
+  CLI::Option* n = add_count_option(app, "--n", options->n, "how many tasks", 1, kit::kMaxTasks);
+  add_duration_option(app, "--delay", options->delay, "how long each task sleeps");
+  add_duration_list_option(app, "--delays", options->delays,
+                           "one delay per task, e.g. 2s,1s,3s (sets --n)");
+  add_count_option(app, "--fail", options->fail, "task number that raises after its delay", 0,
+                   kit::kMaxTasks);
+  app.add_option("--on-error", options->on_error,
+                 "propagate (asyncio.gather) | collect (return_exceptions=True) | "
+                 "cancel-siblings (TaskGroup)")
+      ->check(CLI::IsMember({"propagate", "collect", "cancel-siblings"}))
+      ->capture_default_str();
+  app.add_flag("--sequential", options->sequential,
+               "await the same tasks one after another instead, to compare");
+  return [options, n](const RunContext& context) {
+    return run_gather(*options, n->count() > 0, context);
+  };
+}
+
+}  // namespace
+
+ScenarioEntry gather_scenario() {
+  return {kName, kLesson,
+          "asyncdemo gather --n 3\n"
+          "asyncdemo gather --delays 2s,1s,3s\n"
+          "asyncdemo gather --delays 2s,1s,3s --fail 2 --on-error propagate\n"
+          "asyncdemo gather --delays 2s,1s,3s --fail 2 --on-error cancel-siblings\n"
+          "asyncdemo gather --n 3 --sequential",
+          &setup_gather};
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,48 @@
+#pragma once
+// The pieces every scenario uses to turn a run into a report: starting and
+// finishing it, the summary arithmetic, and claims with their verdicts.
+
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/runtime.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace asyncdemo::kit {
+
+/// The most tasks a scenario accepts. A task costs a few hundred bytes with
+/// its timeline, so this bounds a run to about a gigabyte.
+inline constexpr std::size_t kMaxTasks = 2'000'000;
+
+[[nodiscard]] double seconds(Nanos ns);
+[[nodiscard]] double seconds(Duration d);
+
+/// A report with its header filled in, the live log attached to `runtime`,
+/// and RunContext::on_start called: call before running anything.
+[[nodiscard]] ScenarioReport begin(std::string_view scenario, std::string_view lesson, Json params,
+                                   const RunContext& context, Runtime& runtime);
+
+/// Moves the timeline into the report and fills elapsed_s, max_in_flight and
+/// max_loop_stall_s from it; then speedup and overhead from `sequential_s`
+/// and `ideal_s`.
+void finish(ScenarioReport& report, Runtime& runtime, double sequential_s, double ideal_s);
+
+/// How far a real-clock figure may stray from its ideal: --tolerance on the
+/// real clock, nothing on the virtual one (there the figures are exact).
+[[nodiscard]] double slack(const RunContext& context);
+
+[[nodiscard]] Claim at_most(std::string name, double measured, double limit, std::string unit);
+[[nodiscard]] Claim at_least(std::string name, double measured, double limit, std::string unit);
+[[nodiscard]] Claim between(std::string name, double measured, double low, double high,
+                            std::string unit);
+[[nodiscard]] Claim equals(std::string name, double measured, double expected, std::string unit);
+
+/// "async ran 2.99x faster than blocking".
+[[nodiscard]] std::string faster(std::string_view fast, double fast_s, std::string_view slow,
+                                 double slow_s);
+
+/// A short human form of seconds: "1s", "150ms", "1.5s", "2.004s".
+[[nodiscard]] std::string format_seconds(double s);
+
+}  // namespace asyncdemo::kit

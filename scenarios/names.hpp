@@ -1,0 +1,21 @@
+#pragma once
+// The names probe resolves: from the arguments, a file, stdin, or the classic
+// default list; and the check that a name can be a host name at all.
+
+#include <string>
+#include <vector>
+
+namespace asyncdemo {
+
+/// Why `name` cannot be a host name ("empty", "longer than 253 bytes", "label
+/// longer than 63 bytes", "character 0xC3 not allowed", ...), or "" if it can.
+std::string hostname_problem(const std::string& name);
+
+/// The names to probe: `from` (a file, or "-" for stdin) when given, else
+/// `arguments` when given, else the short Python keywords + "." + tld and
+/// "localhost" (the classic demo). Throws UsageError when `from` cannot be
+/// read (missing, a directory, unreadable) or yields no names.
+std::vector<std::string> gather_names(const std::vector<std::string>& arguments,
+                                      const std::string& from, const std::string& tld);
+
+}  // namespace asyncdemo

@@ -1,0 +1,218 @@
+// probe: concurrent name resolution, results as they complete (as_completed).
+// The total is about the slowest lookup, not the sum of them all.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/as_completed.hpp"
+#include "core/resolve.hpp"
+#include "core/run.hpp"
+#include "core/semaphore.hpp"
+#include "scenarios/all.hpp"
+#include "scenarios/kit.hpp"
+#include "scenarios/names.hpp"
+#include "scenarios/options.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kName = "probe";
+constexpr std::string_view kLesson =
+    "Lookups run concurrently and are reported as they complete (as_completed), so the total "
+    "is about the slowest one, not the sum of them all.";
+
+struct ProbeOptions {
+  std::vector<std::string> names;
+  std::string from;  // a file of names, or "-" for stdin
+  std::string tld = "dev";
+  std::size_t limit = 10;
+  Duration timeout = 5s;
+  bool sequential = false;
+};
+
+struct ProbeRow {
+  std::string name;
+  std::string status;  // FOUND, NOT FOUND, ERROR, TIMEOUT, INVALID
+  std::string detail;  // the first address, or why not
+  std::vector<std::string> addresses;
+  Nanos latency_ns = 0;
+};
+
+Task<ProbeRow> probe_one(std::string name, Duration timeout, Semaphore limit) {
+  ProbeRow row{name, "", "", {}, 0};
+  Runtime& runtime = Runtime::current();
+  if (const std::string problem = hostname_problem(name); !problem.empty()) {
+    row.status = "INVALID";
+    row.detail = problem;
+    runtime.note("INVALID: " + problem);
+    co_return row;
+  }
+  const Permit permit = co_await limit.acquire();
+  const Nanos start = runtime.now();
+  try {
+    row.addresses = co_await resolve(name, timeout);
+    row.status = "FOUND";
+    row.detail = row.addresses.empty() ? "" : row.addresses.front();
+  } catch (const NameNotFound&) {
+    row.status = "NOT FOUND";
+  } catch (const TemporaryFailure& error) {
+    row.status = "ERROR";
+    row.detail = fmt::format("temporary failure, not an answer ({})", error.what());
+  } catch (const TimeoutError&) {
+    row.status = "TIMEOUT";
+    row.detail = fmt::format("no answer within {}", format_duration(timeout));
+  } catch (const ResolveError& error) {
+    row.status = "ERROR";
+    row.detail = error.what();
+  }
+  row.latency_ns = runtime.now() - start;
+  runtime.note(row.detail.empty() ? row.status : row.status + " " + row.detail);
+  co_return row;
+}
+
+struct ProbeRecord {
+  std::vector<ProbeRow> rows;               // in submission order
+  std::vector<std::size_t> completion;      // indexes, in completion order
+  std::size_t max_in_flight = 0;
+};
+
+Task<void> probe_main(ProbeOptions options, std::shared_ptr<ProbeRecord> record) {
+  const Semaphore limit(options.limit, WaitKind::permit);
+  record->rows.resize(options.names.size());
+  if (options.sequential) {
+    for (std::size_t i = 0; i < options.names.size(); ++i) {
+      TaskHandle<ProbeRow> task = spawn(probe_one(options.names[i], options.timeout, limit),
+                                        options.names[i]);
+      record->rows[i] = co_await task;
+      record->completion.push_back(i);
+    }
+    record->max_in_flight = std::min<std::size_t>(1, options.names.size());
+    co_return;
+  }
+  std::vector<TaskHandle<ProbeRow>> tasks;
+  for (const std::string& name : options.names) {
+    tasks.push_back(spawn(probe_one(name, options.timeout, limit), name));
+  }
+  AsCompleted<ProbeRow> pending = as_completed(std::move(tasks));
+  while (pending.remaining() > 0) {
+    Completed<ProbeRow> next = co_await pending.next();
+    record->rows[next.index] = std::move(next.outcome).take();
+    record->completion.push_back(next.index);
+  }
+  record->max_in_flight = limit.max_held();
+}
+
+Json row_json(const ProbeRow& row) {
+  Json result = {{"name", row.name},
+                 {"status", row.status},
+                 {"latency_s", kit::seconds(row.latency_ns)},
+                 {"addresses", row.addresses}};
+  if (!row.detail.empty() && row.status != "FOUND") {
+    result["detail"] = row.detail;
+  }
+  return result;
+}
+
+void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecord& record,
+           double slack) {
+  std::size_t answered = 0;
+  double longest = 0;
+  Json counts = Json::object();
+  for (const ProbeRow& row : record.rows) {
+    answered += row.status.empty() ? 0 : 1;
+    longest = std::max(longest, kit::seconds(row.latency_ns));
+    counts[row.status] = counts.value(row.status, 0) + 1;
+  }
+  Json order = Json::array();
+  for (std::size_t index : record.completion) {
+    order.push_back(record.rows[index].name);
+  }
+  report.figures["counts"] = counts;
+  report.figures["completion_order"] = order;
+  report.figures["sum_latency_s"] = report.summary.sequential_s;
+  report.figures["slowest_s"] = longest;
+  report.summary.max_in_flight = record.max_in_flight;
+  const auto n = static_cast<double>(options.names.size());
+  report.checks.push_back(kit::equals("every name got an answer (or a reason)",
+                                      static_cast<double>(answered), n, ""));
+  report.checks.push_back(kit::at_most("never more than --limit lookups at once",
+                                       static_cast<double>(record.max_in_flight),
+                                       static_cast<double>(options.limit), ""));
+  report.checks.push_back(kit::at_most("no lookup ran past --timeout", longest,
+                                       kit::seconds(options.timeout) + slack, "s"));
+  if (!options.sequential) {
+    report.checks.push_back(kit::at_most("the total stayed within the sum of the lookups",
+                                         report.elapsed_s, report.summary.sequential_s + slack,
+                                         "s"));
+    report.takeaways.push_back(fmt::format(
+        "{} lookups, {} at a time: results arrived in completion order, not submission order; "
+        "the slowest took {}, all of them {} together, {} in total",
+        options.names.size(), options.limit, kit::format_seconds(longest),
+        kit::format_seconds(report.summary.sequential_s), kit::format_seconds(report.elapsed_s)));
+  }
+}
+
+ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
+  options.names = gather_names(options.names, options.from, options.tld);
+  Runtime runtime(context.runtime);
+  Json params = {{"names", options.names.size()},
+                 {"tld", options.tld},
+                 {"limit", options.limit},
+                 {"timeout", format_duration(options.timeout)},
+                 {"sequential", options.sequential}};
+  if (!options.from.empty()) {
+    params["from"] = options.from;
+  }
+  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  auto record = std::make_shared<ProbeRecord>();
+  run(runtime, probe_main(options, record));
+  double total = 0;
+  double longest = 0;
+  for (const ProbeRow& row : record->rows) {
+    total += kit::seconds(row.latency_ns);
+    longest = std::max(longest, kit::seconds(row.latency_ns));
+  }
+  kit::finish(report, runtime, total, options.sequential ? total : longest);
+  for (const ProbeRow& row : record->rows) {
+    report.results.push_back(row_json(row));
+  }
+  judge(report, options, *record, kit::slack(context));
+  return report;
+}
+
+ScenarioRunner setup_probe(CLI::App& app) {
+  auto options = std::make_shared<ProbeOptions>();
+  app.add_option("names", options->names,
+                 "names to resolve (default: the short Python keywords + --tld, and localhost)");
+  app.add_option("--from", options->from, "read names from FILE, one per line ('-': stdin)");
+  app.add_option("--tld", options->tld, "top-level domain for the default names")
+      ->capture_default_str();
+  add_count_option(app, "--limit", options->limit, "how many lookups may run at once", 1, 1000);
+  add_duration_option(app, "--timeout", options->timeout, "give up on a name after this long",
+                      std::chrono::milliseconds(1));
+  app.add_flag("--sequential", options->sequential, "resolve one name after another, to compare");
+  return [options](const RunContext& context) { return run_probe(*options, context); };
+}
+
+}  // namespace
+
+ScenarioEntry probe_scenario() {
+  return {kName, kLesson,
+          "asyncdemo probe\n"
+          "asyncdemo probe localhost python.org nosuchname.invalid\n"
+          "asyncdemo probe --tld org --limit 5 --timeout 2s\n"
+          "printf 'localhost\\nexample.invalid\\n' | asyncdemo probe --from -",
+          &setup_probe};
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,13 @@
+#include "scenarios/all.hpp"
+
+namespace asyncdemo {
+
+const std::vector<ScenarioEntry>& scenario_registry() {
+  static const std::vector<ScenarioEntry> entries{
+      sleep_scenario(),  gather_scenario(),    timeout_scenario(),
+      cancel_scenario(), semaphore_scenario(), probe_scenario(),
+  };
+  return entries;
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,217 @@
+// sleep: the same N sleeps done three ways. Blocking the loop thread they add
+// up (N x T); awaited they overlap (T + e); on the thread pool they overlap as
+// far as the pool has threads (ceil(N / threads) x T).
+
+#include "core/sleep.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/gather.hpp"
+#include "core/run.hpp"
+#include "core/to_thread.hpp"
+#include "scenarios/all.hpp"
+#include "scenarios/kit.hpp"
+#include "scenarios/options.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kName = "sleep";
+constexpr std::string_view kLesson =
+    "Blocking sleeps add up (N x T) because they hold the loop; awaited sleeps overlap (T + e); "
+    "sleeps on the thread pool overlap only as far as the pool has threads.";
+
+struct SleepOptions {
+  std::size_t n = 3;
+  Duration delay = 1s;
+  std::string mode = "all";
+};
+
+// One way of sleeping, run as N tasks gathered together.
+struct Phase {
+  std::string mode;
+  TaskId first = 0;  // the phase's tasks have the ids [first, last)
+  TaskId last = 0;
+  Nanos start_ns = 0;
+  Nanos end_ns = 0;
+};
+
+Task<int> blocking_sleeper(int id, Duration delay) {
+  block_sleep(delay);  // time.sleep(): the loop can do nothing else meanwhile
+  co_return id;
+}
+
+Task<int> async_sleeper(int id, Duration delay) {
+  co_await sleep(delay);  // asyncio.sleep(): the loop runs the others meanwhile
+  co_return id;
+}
+
+Task<int> thread_sleeper(int id, Duration delay) {
+  co_await thread_sleep(delay);  // asyncio.to_thread(time.sleep, T)
+  co_return id;
+}
+
+Task<int> sleeper(const std::string& mode, int id, Duration delay) {
+  if (mode == "blocking") {
+    return blocking_sleeper(id, delay);
+  }
+  if (mode == "async") {
+    return async_sleeper(id, delay);
+  }
+  return thread_sleeper(id, delay);
+}
+
+Task<void> run_phase(std::string mode, SleepOptions options,
+                     std::shared_ptr<std::vector<Phase>> phases) {
+  Runtime& runtime = Runtime::current();
+  Phase phase{mode, 0, 0, runtime.now(), 0};
+  std::vector<TaskHandle<int>> tasks;
+  for (std::size_t i = 1; i <= options.n; ++i) {
+    const int id = static_cast<int>(i);
+    tasks.push_back(spawn(sleeper(mode, id, options.delay), fmt::format("{}-{}", mode, id)));
+  }
+  phase.first = tasks.front().id();
+  phase.last = tasks.back().id() + 1;
+  co_await gather(std::move(tasks));
+  phase.end_ns = runtime.now();
+  phases->push_back(phase);
+}
+
+Task<void> sleep_main(SleepOptions options, std::vector<std::string> modes,
+                      std::shared_ptr<std::vector<Phase>> phases) {
+  for (const std::string& mode : modes) {
+    co_await run_phase(mode, options, phases);
+  }
+}
+
+std::vector<std::string> modes_of(const std::string& mode) {
+  if (mode == "all") {
+    return {"blocking", "async", "threads"};
+  }
+  return {mode};
+}
+
+// What each way of sleeping should cost: the ideal the claims measure against.
+double ideal_of(const std::string& mode, const SleepOptions& options, std::size_t pool) {
+  const double delay = kit::seconds(options.delay);
+  const auto n = static_cast<double>(options.n);
+  if (mode == "blocking") {
+    return n * delay;
+  }
+  if (mode == "async") {
+    return delay;
+  }
+  const auto rounds = static_cast<double>((options.n + pool - 1) / pool);
+  return rounds * delay;
+}
+
+void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions& options,
+                 std::size_t pool, double slack) {
+  const double elapsed = kit::seconds(phase.end_ns - phase.start_ns);
+  const double ideal = ideal_of(phase.mode, options, pool);
+  const double stall = kit::seconds(report.timeline.max_loop_stall(phase.first, phase.last));
+  const double delay = kit::seconds(options.delay);
+  report.figures["modes"][phase.mode] = {{"elapsed_s", elapsed},
+                                         {"ideal_s", ideal},
+                                         {"overhead_s", elapsed - ideal},
+                                         {"max_loop_stall_s", stall}};
+  const std::string n = std::to_string(options.n);
+  if (phase.mode == "blocking") {
+    report.checks.push_back(kit::between("blocking: the " + n + " sleeps ran one after another",
+                                         elapsed, ideal, ideal + slack, "s"));
+    report.checks.push_back(
+        kit::at_least("blocking: each sleep held the loop for all of it", stall, delay, "s"));
+    report.takeaways.push_back(fmt::format(
+        "blocking: time.sleep() held the loop thread, so each task started only when the one "
+        "before it had finished: {} x {} = {}",
+        n, kit::format_seconds(delay), kit::format_seconds(ideal)));
+  } else if (phase.mode == "async") {
+    report.checks.push_back(kit::between("async: the " + n + " sleeps overlapped", elapsed, ideal,
+                                         ideal + slack, "s"));
+    report.checks.push_back(kit::at_most("async: the loop was never held", stall, slack, "s"));
+    report.takeaways.push_back(fmt::format(
+        "async: each await handed the loop back, so all {} slept at once: {} + e", n,
+        kit::format_seconds(delay)));
+  } else {
+    report.checks.push_back(kit::between(
+        fmt::format("threads: the {} sleeps overlapped {} at a time (the pool size)", n, pool),
+        elapsed, ideal, ideal + slack, "s"));
+    report.takeaways.push_back(fmt::format(
+        "threads: {} blocking sleeps on a pool of {} threads take {} round(s) of {}", n, pool,
+        (options.n + pool - 1) / pool, kit::format_seconds(delay)));
+  }
+}
+
+void compare_phases(ScenarioReport& report) {
+  const Json& modes = report.figures["modes"];
+  auto elapsed = [&modes](const char* mode) { return modes[mode]["elapsed_s"].get<double>(); };
+  if (modes.contains("blocking")) {
+    for (const char* other : {"async", "threads"}) {
+      if (modes.contains(other)) {
+        report.comparisons.push_back(
+            kit::faster(other, elapsed(other), "blocking", elapsed("blocking")));
+      }
+    }
+  }
+  if (modes.contains("async") && modes.contains("threads") &&
+      elapsed("threads") > elapsed("async") * 1.5) {
+    report.comparisons.push_back(kit::faster("async", elapsed("async"), "threads", elapsed("threads")));
+  }
+}
+
+ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context) {
+  Runtime runtime(context.runtime);
+  const std::size_t pool = Runtime::thread_pool_size();
+  const std::vector<std::string> modes = modes_of(options.mode);
+  Json params = {{"n", options.n},
+                 {"delay", format_duration(options.delay)},
+                 {"mode", options.mode},
+                 {"pool_size", pool}};
+  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  auto phases = std::make_shared<std::vector<Phase>>();
+  run(runtime, sleep_main(options, modes, phases));
+
+  double sequential = 0;
+  double ideal = 0;
+  for (const std::string& mode : modes) {
+    sequential += static_cast<double>(options.n) * kit::seconds(options.delay);
+    ideal += ideal_of(mode, options, pool);
+  }
+  kit::finish(report, runtime, sequential, ideal);
+  report.figures["pool_size"] = pool;
+  for (const Phase& phase : *phases) {
+    judge_phase(report, phase, options, pool, kit::slack(context));
+    report.results.push_back({{"mode", phase.mode}, {"elapsed_s", kit::seconds(phase.end_ns - phase.start_ns)}});
+  }
+  compare_phases(report);
+  return report;
+}
+
+ScenarioRunner setup_sleep(CLI::App& app) {
+  auto options = std::make_shared<SleepOptions>();
+  add_count_option(app, "--n", options->n, "how many sleeps", 1, 100000);
+  add_duration_option(app, "--delay", options->delay, "how long each sleeps");
+  app.add_option("--mode", options->mode, "blocking | async | threads | all (side by side)")
+      ->check(CLI::IsMember({"blocking", "async", "threads", "all"}))
+      ->capture_default_str();
+  return [options](const RunContext& context) { return run_sleep(*options, context); };
+}
+
+}  // namespace
+
+ScenarioEntry sleep_scenario() {
+  return {kName, kLesson,
+          "asyncdemo sleep\n"
+          "asyncdemo sleep --n 10 --delay 500ms --mode threads\n"
+          "asyncdemo sleep --mode async --check --virtual-time",
+          &setup_sleep};
+}
+
+}  // namespace asyncdemo

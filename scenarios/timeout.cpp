@@ -1,0 +1,183 @@
+// timeout: a deadline on slow work. At the deadline the work is cancelled, its
+// cleanup (which itself awaits) runs to the end, and only then is the timeout
+// raised — so the caller regains control *after* the deadline, by the cleanup.
+
+#include "core/wait_for.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/gather.hpp"
+#include "core/run.hpp"
+#include "core/sleep.hpp"
+#include "scenarios/all.hpp"
+#include "scenarios/kit.hpp"
+#include "scenarios/options.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kName = "timeout";
+constexpr std::string_view kLesson =
+    "wait_for cancels work that misses its deadline and waits for its cleanup before raising "
+    "TimeoutError, so control returns after the deadline, late by the cleanup.";
+
+struct TimeoutOptions {
+  Duration work = 10s;
+  Duration timeout = 2s;
+  Duration cleanup = 100ms;
+  std::size_t n = 1;
+  std::vector<Duration> delays;  // one work length per task; default: n x --work
+};
+
+struct TimeoutRecord {
+  std::vector<Nanos> cancelled_at;  // when each cancelled worker got Cancelled
+  std::vector<Nanos> cleaned_at;    // when each finished its cleanup
+  bool timed_out = false;
+  Nanos returned_at = 0;            // when wait_for returned or raised
+};
+
+Task<int> worker(int id, Duration work, Duration cleanup, std::shared_ptr<TimeoutRecord> record) {
+  bool cancelled = false;
+  try {
+    co_await sleep(work);
+  } catch (const Cancelled&) {
+    cancelled = true;  // C++ cannot co_await inside a catch block: clean up below
+  }
+  if (cancelled) {
+    Runtime& runtime = Runtime::current();
+    record->cancelled_at.push_back(runtime.now());
+    runtime.note(fmt::format("cancelled: cleanup {}", format_duration(cleanup)));
+    co_await sleep(cleanup);  // e.g. closing a connection politely
+    record->cleaned_at.push_back(runtime.now());
+    throw Cancelled{};  // re-raise: swallowing a cancel would hide the timeout
+  }
+  co_return id;
+}
+
+// Several tasks under one deadline: wait_for cancels this coroutine, and
+// gather passes the cancellation on to every task still running.
+Task<int> all_workers(TimeoutOptions options, std::shared_ptr<TimeoutRecord> record) {
+  std::vector<TaskHandle<int>> tasks;
+  for (std::size_t i = 0; i < options.delays.size(); ++i) {
+    const int id = static_cast<int>(i + 1);
+    tasks.push_back(spawn(worker(id, options.delays[i], options.cleanup, record),
+                          fmt::format("work-{}", id)));
+  }
+  // TaskGroup semantics: on cancellation, wait for every task's cleanup.
+  const std::vector<Outcome<int>> results =
+      co_await gather(std::move(tasks), OnError::cancel_siblings);
+  co_return static_cast<int>(results.size());
+}
+
+Task<void> timeout_main(TimeoutOptions options, std::shared_ptr<TimeoutRecord> record) {
+  Runtime& runtime = Runtime::current();
+  try {
+    if (options.delays.size() == 1) {
+      co_await wait_for(worker(1, options.delays.front(), options.cleanup, record),
+                        options.timeout, "work");
+    } else {
+      co_await wait_for(all_workers(options, record), options.timeout, "all-work");
+    }
+  } catch (const TimeoutError&) {
+    record->timed_out = true;
+  }
+  record->returned_at = runtime.now();
+  runtime.note(record->timed_out ? "TimeoutError" : "finished in time");
+}
+
+void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutRecord& record,
+           double slack) {
+  const double deadline = kit::seconds(options.timeout);
+  const double cleanup = kit::seconds(options.cleanup);
+  const double longest = kit::seconds(*std::ranges::max_element(options.delays));
+  const double returned = kit::seconds(record.returned_at);
+  report.figures["timed_out"] = record.timed_out;
+  report.figures["deadline_s"] = deadline;
+  report.figures["returned_s"] = returned;
+  report.figures["overrun_s"] = returned - deadline;
+  if (longest <= deadline) {
+    report.checks.push_back(kit::equals("the work finished before the deadline: no timeout",
+                                        record.timed_out ? 1 : 0, 0, ""));
+    report.checks.push_back(kit::between("control returned when the work was done", returned,
+                                         longest, longest + slack, "s"));
+    report.takeaways.push_back("the work beat the deadline: wait_for simply returned its result");
+    return;
+  }
+  const double cancelled_at = record.cancelled_at.empty() ? -1 : kit::seconds(record.cancelled_at.front());
+  report.checks.push_back(kit::equals("the deadline raised TimeoutError", record.timed_out ? 1 : 0, 1, ""));
+  report.checks.push_back(kit::between("the work was cancelled at the deadline", cancelled_at,
+                                       deadline, deadline + slack, "s"));
+  report.checks.push_back(kit::between("TimeoutError came only after the cleanup: deadline + cleanup",
+                                       returned, deadline + cleanup, deadline + cleanup + slack, "s"));
+  report.takeaways.push_back(fmt::format(
+      "the deadline passed at {}; the work got Cancelled at its await, its cleanup ran for {}, and "
+      "only then did wait_for raise TimeoutError: {} past the deadline",
+      kit::format_seconds(deadline), kit::format_seconds(cleanup),
+      kit::format_seconds(returned - deadline)));
+}
+
+void normalize(TimeoutOptions& options, bool n_given) {
+  if (options.delays.empty()) {
+    options.delays.assign(options.n, options.work);
+  } else if (n_given && options.n != options.delays.size()) {
+    throw UsageError(fmt::format("--n {} does not match the {} lengths given with --delays",
+                                 options.n, options.delays.size()));
+  }
+}
+
+ScenarioReport run_timeout(TimeoutOptions options, bool n_given, const RunContext& context) {
+  normalize(options, n_given);
+  Runtime runtime(context.runtime);
+  Json delays = Json::array();
+  for (Duration d : options.delays) {
+    delays.push_back(format_duration(d));
+  }
+  Json params = {{"work", delays},
+                 {"timeout", format_duration(options.timeout)},
+                 {"cleanup", format_duration(options.cleanup)}};
+  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  auto record = std::make_shared<TimeoutRecord>();
+  run(runtime, timeout_main(options, record));
+  const double longest = kit::seconds(*std::ranges::max_element(options.delays));
+  const double deadline = kit::seconds(options.timeout);
+  const double ideal = longest <= deadline ? longest : deadline + kit::seconds(options.cleanup);
+  kit::finish(report, runtime, longest, ideal);
+  report.results.push_back(record->timed_out ? Json{{"error", "TimeoutError"}} : Json("ok"));
+  judge(report, options, *record, kit::slack(context));
+  return report;
+}
+
+ScenarioRunner setup_timeout(CLI::App& app) {
+  auto options = std::make_shared<TimeoutOptions>();
+  add_duration_option(app, "--work", options->work, "how long the slow work would take");
+  add_duration_option(app, "--timeout", options->timeout, "the deadline (asyncio.wait_for)");
+  add_duration_option(app, "--cleanup", options->cleanup,
+                      "how long the cancelled work's cleanup awaits");
+  CLI::Option* n = add_count_option(app, "--n", options->n, "how many tasks under the deadline", 1,
+                                    kit::kMaxTasks);
+  add_duration_list_option(app, "--delays", options->delays,
+                           "one work length per task, e.g. 1s,3s,5s (sets --n)");
+  return [options, n](const RunContext& context) {
+    return run_timeout(*options, n->count() > 0, context);
+  };
+}
+
+}  // namespace
+
+ScenarioEntry timeout_scenario() {
+  return {kName, kLesson,
+          "asyncdemo timeout\n"
+          "asyncdemo timeout --work 10s --timeout 2s --cleanup 500ms\n"
+          "asyncdemo timeout --n 3 --delays 1s,3s,5s --timeout 2s",
+          &setup_timeout};
+}
+
+}  // namespace asyncdemo
