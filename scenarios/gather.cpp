@@ -42,7 +42,7 @@ struct GatherOptions {
 // What main saw, read back after the run.
 struct GatherRecord {
   std::vector<std::optional<Outcome<int>>> outcomes;  // empty: never started
-  std::string raised;        // the error gather (or the loop) raised, if any
+  std::string raised;  // the error gather (or the loop) raised, if any
   Nanos raised_at_ns = -1;
 };
 
@@ -175,22 +175,23 @@ void judge_failure(ScenarioReport& report, const GatherOptions& options, const G
   }
   std::size_t slower = 0;  // siblings still running when task F failed
   for (std::size_t i = 0; i < n; ++i) {
-    slower += (i + 1 != options.fail && options.delays[i] > options.delays[options.fail - 1]) ? 1 : 0;
+    slower +=
+        (i + 1 != options.fail && options.delays[i] > options.delays[options.fail - 1]) ? 1 : 0;
   }
   if (options.on_error == "propagate") {
     report.checks.push_back(kit::between("gather raised the error as soon as the task failed",
                                          raised_at, fail_at, fail_at + slack, "s"));
-    report.checks.push_back(kit::equals("no other task was cancelled",
-                                        static_cast<double>(counts.cancelled), 0, ""));
+    report.checks.push_back(
+        kit::equals("no other task was cancelled", static_cast<double>(counts.cancelled), 0, ""));
     report.takeaways.push_back(fmt::format(
-        "propagate: gather raised \"{}\" at {} — and the other {} task(s) kept running to the "
+        "propagate: gather raised \"{}\" at {}; the other {} task(s) kept running to the "
         "end: asyncio.gather does not cancel them ({} were still running when it raised)",
         record.raised, kit::format_seconds(raised_at), n - 1, slower));
   } else if (options.on_error == "collect") {
     report.checks.push_back(kit::equals("the error came back as a result, not raised",
                                         static_cast<double>(counts.failed), 1, ""));
-    report.checks.push_back(kit::equals("every other task finished",
-                                        static_cast<double>(counts.ok), static_cast<double>(n - 1), ""));
+    report.checks.push_back(kit::equals("every other task finished", static_cast<double>(counts.ok),
+                                        static_cast<double>(n - 1), ""));
     report.takeaways.push_back(
         "collect (return_exceptions=True): gather waited for all and returned the error in the "
         "failed task's place; nothing was raised, nothing cancelled");
@@ -211,8 +212,8 @@ void judge(ScenarioReport& report, const GatherOptions& options, const GatherRec
            double slack) {
   const Tally counts = tally(record);
   const double longest = kit::seconds(*std::ranges::max_element(options.delays));
-  const double total = kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(),
-                                                    Duration::zero()));
+  const double total =
+      kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
   if (options.fail == 0) {
     if (options.sequential) {
       report.checks.push_back(kit::between("one after another, the delays add up", report.elapsed_s,
@@ -243,8 +244,8 @@ void normalize(GatherOptions& options, bool n_given) {
                                  options.n, options.delays.size()));
   }
   if (options.fail > options.delays.size()) {
-    throw UsageError(fmt::format("--fail {}: there are only {} tasks", options.fail,
-                                 options.delays.size()));
+    throw UsageError(
+        fmt::format("--fail {}: there are only {} tasks", options.fail, options.delays.size()));
   }
 }
 
@@ -253,8 +254,11 @@ Json params_of(const GatherOptions& options) {
   for (Duration d : options.delays) {
     delays.push_back(format_duration(d));
   }
-  return {{"n", options.delays.size()}, {"delays", delays},  {"fail", options.fail},
-          {"on_error", options.on_error}, {"sequential", options.sequential}};
+  return {{"n", options.delays.size()},
+          {"delays", delays},
+          {"fail", options.fail},
+          {"on_error", options.on_error},
+          {"sequential", options.sequential}};
 }
 
 ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext& context) {
@@ -268,12 +272,12 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   } else {
     run(runtime, gather_concurrently(options, record));
   }
-  const double total = kit::seconds(
-      std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
+  const double total =
+      kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
   const double longest = kit::seconds(*std::ranges::max_element(options.delays));
   // TaskGroup stops at the failure; everything else runs to the slowest.
   const bool stops_at_failure = options.fail > 0 && options.on_error == "cancel-siblings";
-  const double ideal = options.sequential  ? total
+  const double ideal = options.sequential ? total
                        : stops_at_failure ? kit::seconds(options.delays[options.fail - 1])
                                           : longest;
   kit::finish(report, runtime, total, ideal);

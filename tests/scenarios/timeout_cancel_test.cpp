@@ -1,0 +1,48 @@
+#include <doctest/doctest.h>
+
+#include "tests/scenarios/run_scenario.hpp"
+
+using asyncdemo::testing::all_claims_pass;
+using asyncdemo::testing::run_scenario;
+
+TEST_SUITE("scenarios") {
+  TEST_CASE("timeout returns control at the deadline plus the cleanup") {
+    const auto report =
+        run_scenario("timeout", {"--work", "10s", "--timeout", "2s", "--cleanup", "500ms"});
+    CHECK(all_claims_pass(report));
+    CHECK(report.figures["overrun_s"].get<double>() == doctest::Approx(0.5));
+    CHECK(report.elapsed_s == doctest::Approx(2.5));
+  }
+
+  TEST_CASE("timeout does not fire when the work beats the deadline") {
+    const auto report = run_scenario("timeout", {"--work", "1s", "--timeout", "2s"});
+    CHECK(all_claims_pass(report));
+    CHECK(report.figures["timed_out"] == false);
+    CHECK(report.elapsed_s == doctest::Approx(1.0));
+  }
+
+  TEST_CASE("timeout over several tasks cancels only those still running") {
+    const auto report =
+        run_scenario("timeout", {"--n", "3", "--delays", "1s,3s,5s", "--timeout", "2s"});
+    CHECK(all_claims_pass(report));
+    std::size_t cancelled = 0;
+    for (const auto& task : report.timeline.summarize()) {
+      cancelled += task.outcome == asyncdemo::TaskOutcome::cancelled ? 1 : 0;
+    }
+    CHECK(cancelled == 3);  // work-2, work-3 and the group that held them
+  }
+
+  TEST_CASE("cancel delivers Cancelled at the await and every cleanup runs") {
+    const auto report = run_scenario("cancel", {"--n", "3", "--after", "1.5s"});
+    CHECK(all_claims_pass(report));
+    CHECK(report.elapsed_s == doctest::Approx(1.6));
+  }
+
+  TEST_CASE("cancel --offload shows thread work outliving its cancelled task") {
+    const auto report =
+        run_scenario("cancel", {"--n", "3", "--after", "1s", "--offload", "--work", "3s"});
+    CHECK(all_claims_pass(report));
+    CHECK(report.figures["thread_work_finished_s"].get<double>() == doctest::Approx(3.0));
+    CHECK(report.elapsed_s == doctest::Approx(3.0));
+  }
+}
