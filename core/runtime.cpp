@@ -1,6 +1,7 @@
 #include "core/runtime.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <thread>
@@ -37,7 +38,8 @@ void guarded(uv_loop_t* loop, Fn&& fn) noexcept {
 
 void detail::finish_spawned(TaskState& task) noexcept { Runtime::current().finish(task); }
 
-Runtime::Runtime(RuntimeOptions options) : clock_(options.clock) {
+Runtime::Runtime(RuntimeOptions options)
+    : clock_(options.clock), handle_interrupts_(options.handle_interrupts) {
   if (current_runtime != nullptr) {
     throw RuntimeMisuse("a Runtime already exists on this thread");
   }
@@ -135,6 +137,12 @@ void Runtime::adopt(detail::TaskState& task, std::coroutine_handle<> root, std::
 }
 
 void Runtime::schedule(std::coroutine_handle<> handle, detail::TaskState* task) {
+  if (!loop_open_) {
+    // TRICKY: after a deadlock, frames still held by a TaskHandle (run()'s own, for main)
+    // are destroyed after the loop closed, and a permit released by one wakes a waiter in
+    // another. Nothing runs any more and the idle handle is gone: drop the wake-up.
+    return;
+  }
   ready_.push_back(Ready{handle, task});
   if (!idle_active_) {
     update_idle();
@@ -154,7 +162,7 @@ bool Runtime::cancel(detail::TaskState& task) noexcept {
 
 void Runtime::finish(detail::TaskState& task) noexcept {
   task.done = true;
-  const EventKind kind = !task.error           ? EventKind::done
+  const EventKind kind = !task.error            ? EventKind::done
                          : task.ended_cancelled ? EventKind::cancelled
                                                 : EventKind::failed;
   timeline_.record(now(), task.id, kind);
@@ -227,6 +235,9 @@ void Runtime::run_until_complete(detail::TaskState& main) {
   main_ = &main;
   main.listener = this;
   loop_failure = nullptr;
+  if (handle_interrupts_) {
+    watch_interrupts();
+  }
   uv_run(&loop_, UV_RUN_DEFAULT);  // returns once nothing is active
   timeline_.finish();
   if (std::exception_ptr failure = std::exchange(loop_failure, nullptr)) {
@@ -250,6 +261,10 @@ void Runtime::close_loop() {
   }
   idle_.close();
   timer_.close();
+  sigint_.close();  // stopping the last watcher restores the signal's default action
+  sigterm_.close();
+  // Frames freed after this (see schedule) must not start or stop the closed handles.
+  idle_active_ = timer_armed_ = false;
   uv_run(&loop_, UV_RUN_DEFAULT);  // runs the close callbacks, which free the handles
   loop_open_ = false;
   check_uv("uv_loop_close", uv_loop_close(&loop_));
@@ -317,6 +332,33 @@ void Runtime::update_idle() {
     check_uv("uv_idle_stop", uv_idle_stop(idle_.get()));
   }
   idle_active_ = wanted;
+}
+
+// ---- interrupts ----
+
+void Runtime::watch_interrupts() {
+  auto watch = [this](detail::UvHandle<uv_signal_t>& handle, int signal) {
+    handle = detail::UvHandle<uv_signal_t>(&loop_, uv_signal_init, "uv_signal_init");
+    handle.get()->data = this;
+    check_uv("uv_signal_start", uv_signal_start(
+                                    handle.get(),
+                                    [](uv_signal_t* watcher, int /*signal*/) {
+                                      static_cast<Runtime*>(watcher->data)->on_interrupt();
+                                    },
+                                    signal));
+    // A watcher must not keep the loop alive: the run ends when its work does.
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle.get()));
+  };
+  watch(sigint_, SIGINT);
+  watch(sigterm_, SIGTERM);
+}
+
+void Runtime::on_interrupt() noexcept {
+  if (interrupted_) {
+    std::_Exit(130);  // the second Ctrl-C: the user wants out now, cleanup or not
+  }
+  interrupted_ = true;
+  cancel_all_tasks();  // main too: every task gets Cancelled at its await and cleans up
 }
 
 // ---- time ----

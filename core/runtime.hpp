@@ -26,6 +26,10 @@ class SimulatedPool;
 
 struct RuntimeOptions {
   ClockKind clock = ClockKind::real;
+  /// Ctrl-C (SIGINT) and SIGTERM during run: the first cancels every task,
+  /// main included, and lets their cleanup run (interrupted() turns true);
+  /// a second exits the process at once with status 130.
+  bool handle_interrupts = false;
 };
 
 /// One run's event loop. Construct it, `run(runtime, main())` once (see
@@ -57,6 +61,9 @@ class Runtime final : private detail::CompletionListener {
   /// Size of libuv's thread pool (UV_THREADPOOL_SIZE, default 4), which the
   /// virtual clock's simulated pool copies.
   [[nodiscard]] static std::size_t thread_pool_size() noexcept;
+
+  /// True once a SIGINT/SIGTERM interrupted the run (see RuntimeOptions).
+  [[nodiscard]] bool interrupted() const noexcept { return interrupted_; }
 
   /// Adds a scenario's remark to the current task's record.
   void note(std::string text);
@@ -107,6 +114,8 @@ class Runtime final : private detail::CompletionListener {
   void update_idle();
   void rearm_timer();
   void cancel_all_tasks() noexcept;
+  void watch_interrupts();
+  void on_interrupt() noexcept;
   void abandon_unfinished_tasks() noexcept;
   void close_loop();
   void link_live(detail::TaskState& task) noexcept;
@@ -120,8 +129,12 @@ class Runtime final : private detail::CompletionListener {
   ClockKind clock_;
   uv_loop_t loop_{};
   bool loop_open_ = false;
-  detail::UvHandle<uv_idle_t> idle_;    // runs the ready queue; active only when needed
-  detail::UvHandle<uv_timer_t> timer_;  // the one timer behind every real-clock deadline
+  detail::UvHandle<uv_idle_t> idle_;      // runs the ready queue; active only when needed
+  detail::UvHandle<uv_timer_t> timer_;    // the one timer behind every real-clock deadline
+  detail::UvHandle<uv_signal_t> sigint_;  // only with handle_interrupts, during run
+  detail::UvHandle<uv_signal_t> sigterm_;
+  bool handle_interrupts_ = false;
+  bool interrupted_ = false;
   bool idle_active_ = false;
   bool timer_armed_ = false;
   Nanos armed_deadline_ = 0;

@@ -268,9 +268,9 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   ScenarioReport report = kit::begin(kName, kLesson, params_of(options), context, runtime);
   auto record = std::make_shared<GatherRecord>();
   if (options.sequential) {
-    run(runtime, gather_sequentially(options, record));
+    kit::drive(report, runtime, gather_sequentially(options, record));
   } else {
-    run(runtime, gather_concurrently(options, record));
+    kit::drive(report, runtime, gather_concurrently(options, record));
   }
   const double total =
       kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
@@ -284,7 +284,9 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   for (const auto& outcome : record->outcomes) {
     report.results.push_back(result_json(outcome));
   }
-  judge(report, options, *record, kit::slack(context));
+  if (!report.interrupted) {  // a partial record proves nothing either way
+    judge(report, options, *record, kit::slack(context));
+  }
   return report;
 }
 

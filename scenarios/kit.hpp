@@ -6,6 +6,8 @@
 #include <string_view>
 
 #include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "core/run.hpp"
 #include "core/runtime.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -22,6 +24,20 @@ inline constexpr std::size_t kMaxTasks = 2'000'000;
 /// and RunContext::on_start called: call before running anything.
 [[nodiscard]] ScenarioReport begin(std::string_view scenario, std::string_view lesson, Json params,
                                    const RunContext& context, Runtime& runtime);
+
+/// Runs `main` to the end (asyncio.run). If Ctrl-C interrupted it, main ends
+/// cancelled: the report is marked interrupted and the partial record kept.
+template <class T>
+void drive(ScenarioReport& report, Runtime& runtime, Task<T> main) {
+  try {
+    run(runtime, std::move(main));
+  } catch (const Cancelled&) {
+    if (!runtime.interrupted()) {
+      throw;
+    }
+  }
+  report.interrupted = runtime.interrupted();
+}
 
 /// Moves the timeline into the report and fills elapsed_s, max_in_flight and
 /// max_loop_stall_s from it; then speedup and overhead from `sequential_s`

@@ -81,8 +81,8 @@ Task<ProbeRow> probe_one(std::string name, Duration timeout, Semaphore limit) {
 }
 
 struct ProbeRecord {
-  std::vector<ProbeRow> rows;               // in submission order
-  std::vector<std::size_t> completion;      // indexes, in completion order
+  std::vector<ProbeRow> rows;           // in submission order
+  std::vector<std::size_t> completion;  // indexes, in completion order
   std::size_t max_in_flight = 0;
 };
 
@@ -91,8 +91,8 @@ Task<void> probe_main(ProbeOptions options, std::shared_ptr<ProbeRecord> record)
   record->rows.resize(options.names.size());
   if (options.sequential) {
     for (std::size_t i = 0; i < options.names.size(); ++i) {
-      TaskHandle<ProbeRow> task = spawn(probe_one(options.names[i], options.timeout, limit),
-                                        options.names[i]);
+      TaskHandle<ProbeRow> task =
+          spawn(probe_one(options.names[i], options.timeout, limit), options.names[i]);
       record->rows[i] = co_await task;
       record->completion.push_back(i);
     }
@@ -143,8 +143,8 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
   report.figures["slowest_s"] = longest;
   report.summary.max_in_flight = record.max_in_flight;
   const auto n = static_cast<double>(options.names.size());
-  report.checks.push_back(kit::equals("every name got an answer (or a reason)",
-                                      static_cast<double>(answered), n, ""));
+  report.checks.push_back(
+      kit::equals("every name got an answer (or a reason)", static_cast<double>(answered), n, ""));
   report.checks.push_back(kit::at_most("never more than --limit lookups at once",
                                        static_cast<double>(record.max_in_flight),
                                        static_cast<double>(options.limit), ""));
@@ -175,7 +175,7 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   }
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto record = std::make_shared<ProbeRecord>();
-  run(runtime, probe_main(options, record));
+  kit::drive(report, runtime, probe_main(options, record));
   double total = 0;
   double longest = 0;
   for (const ProbeRow& row : record->rows) {
@@ -186,7 +186,9 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   for (const ProbeRow& row : record->rows) {
     report.results.push_back(row_json(row));
   }
-  judge(report, options, *record, kit::slack(context));
+  if (!report.interrupted) {  // a partial record proves nothing either way
+    judge(report, options, *record, kit::slack(context));
+  }
   return report;
 }
 

@@ -133,19 +133,19 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions&
         "before it had finished: {} x {} = {}",
         n, kit::format_seconds(delay), kit::format_seconds(ideal)));
   } else if (phase.mode == "async") {
-    report.checks.push_back(kit::between("async: the " + n + " sleeps overlapped", elapsed, ideal,
-                                         ideal + slack, "s"));
+    report.checks.push_back(
+        kit::between("async: the " + n + " sleeps overlapped", elapsed, ideal, ideal + slack, "s"));
     report.checks.push_back(kit::at_most("async: the loop was never held", stall, slack, "s"));
-    report.takeaways.push_back(fmt::format(
-        "async: each await handed the loop back, so all {} slept at once: {} + e", n,
-        kit::format_seconds(delay)));
+    report.takeaways.push_back(
+        fmt::format("async: each await handed the loop back, so all {} slept at once: {} + e", n,
+                    kit::format_seconds(delay)));
   } else {
     report.checks.push_back(kit::between(
         fmt::format("threads: the {} sleeps overlapped {} at a time (the pool size)", n, pool),
         elapsed, ideal, ideal + slack, "s"));
-    report.takeaways.push_back(fmt::format(
-        "threads: {} blocking sleeps on a pool of {} threads take {} round(s) of {}", n, pool,
-        (options.n + pool - 1) / pool, kit::format_seconds(delay)));
+    report.takeaways.push_back(
+        fmt::format("threads: {} blocking sleeps on a pool of {} threads take {} round(s) of {}", n,
+                    pool, (options.n + pool - 1) / pool, kit::format_seconds(delay)));
   }
 }
 
@@ -162,7 +162,8 @@ void compare_phases(ScenarioReport& report) {
   }
   if (modes.contains("async") && modes.contains("threads") &&
       elapsed("threads") > elapsed("async") * 1.5) {
-    report.comparisons.push_back(kit::faster("async", elapsed("async"), "threads", elapsed("threads")));
+    report.comparisons.push_back(
+        kit::faster("async", elapsed("async"), "threads", elapsed("threads")));
   }
 }
 
@@ -176,7 +177,7 @@ ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context)
                  {"pool_size", pool}};
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto phases = std::make_shared<std::vector<Phase>>();
-  run(runtime, sleep_main(options, modes, phases));
+  kit::drive(report, runtime, sleep_main(options, modes, phases));
 
   double sequential = 0;
   double ideal = 0;
@@ -187,10 +188,15 @@ ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context)
   kit::finish(report, runtime, sequential, ideal);
   report.figures["pool_size"] = pool;
   for (const Phase& phase : *phases) {
-    judge_phase(report, phase, options, pool, kit::slack(context));
-    report.results.push_back({{"mode", phase.mode}, {"elapsed_s", kit::seconds(phase.end_ns - phase.start_ns)}});
+    if (!report.interrupted) {  // a partial record proves nothing either way
+      judge_phase(report, phase, options, pool, kit::slack(context));
+    }
+    report.results.push_back(
+        {{"mode", phase.mode}, {"elapsed_s", kit::seconds(phase.end_ns - phase.start_ns)}});
   }
-  compare_phases(report);
+  if (!report.interrupted) {
+    compare_phases(report);
+  }
   return report;
 }
 

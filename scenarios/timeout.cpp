@@ -2,8 +2,6 @@
 // cleanup (which itself awaits) runs to the end, and only then is the timeout
 // raised — so the caller regains control *after* the deadline, by the cleanup.
 
-#include "core/wait_for.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 #include "core/gather.hpp"
 #include "core/run.hpp"
 #include "core/sleep.hpp"
+#include "core/wait_for.hpp"
 #include "scenarios/all.hpp"
 #include "scenarios/kit.hpp"
 #include "scenarios/options.hpp"
@@ -41,7 +40,7 @@ struct TimeoutRecord {
   std::vector<Nanos> cancelled_at;  // when each cancelled worker got Cancelled
   std::vector<Nanos> cleaned_at;    // when each finished its cleanup
   bool timed_out = false;
-  Nanos returned_at = 0;            // when wait_for returned or raised
+  Nanos returned_at = 0;  // when wait_for returned or raised
 };
 
 Task<int> worker(int id, Duration work, Duration cleanup, std::shared_ptr<TimeoutRecord> record) {
@@ -68,8 +67,8 @@ Task<int> all_workers(TimeoutOptions options, std::shared_ptr<TimeoutRecord> rec
   std::vector<TaskHandle<int>> tasks;
   for (std::size_t i = 0; i < options.delays.size(); ++i) {
     const int id = static_cast<int>(i + 1);
-    tasks.push_back(spawn(worker(id, options.delays[i], options.cleanup, record),
-                          fmt::format("work-{}", id)));
+    tasks.push_back(
+        spawn(worker(id, options.delays[i], options.cleanup, record), fmt::format("work-{}", id)));
   }
   // TaskGroup semantics: on cancellation, wait for every task's cleanup.
   const std::vector<Outcome<int>> results =
@@ -81,8 +80,8 @@ Task<void> timeout_main(TimeoutOptions options, std::shared_ptr<TimeoutRecord> r
   Runtime& runtime = Runtime::current();
   try {
     if (options.delays.size() == 1) {
-      co_await wait_for(worker(1, options.delays.front(), options.cleanup, record),
-                        options.timeout, "work");
+      co_await wait_for(worker(1, options.delays.front(), options.cleanup, record), options.timeout,
+                        "work");
     } else {
       co_await wait_for(all_workers(options, record), options.timeout, "all-work");
     }
@@ -111,12 +110,15 @@ void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutR
     report.takeaways.push_back("the work beat the deadline: wait_for simply returned its result");
     return;
   }
-  const double cancelled_at = record.cancelled_at.empty() ? -1 : kit::seconds(record.cancelled_at.front());
-  report.checks.push_back(kit::equals("the deadline raised TimeoutError", record.timed_out ? 1 : 0, 1, ""));
+  const double cancelled_at =
+      record.cancelled_at.empty() ? -1 : kit::seconds(record.cancelled_at.front());
+  report.checks.push_back(
+      kit::equals("the deadline raised TimeoutError", record.timed_out ? 1 : 0, 1, ""));
   report.checks.push_back(kit::between("the work was cancelled at the deadline", cancelled_at,
                                        deadline, deadline + slack, "s"));
-  report.checks.push_back(kit::between("TimeoutError came only after the cleanup: deadline + cleanup",
-                                       returned, deadline + cleanup, deadline + cleanup + slack, "s"));
+  report.checks.push_back(
+      kit::between("TimeoutError came only after the cleanup: deadline + cleanup", returned,
+                   deadline + cleanup, deadline + cleanup + slack, "s"));
   report.takeaways.push_back(fmt::format(
       "the deadline passed at {}; the work got Cancelled at its await, its cleanup ran for {}, and "
       "only then did wait_for raise TimeoutError: {} past the deadline",
@@ -145,13 +147,15 @@ ScenarioReport run_timeout(TimeoutOptions options, bool n_given, const RunContex
                  {"cleanup", format_duration(options.cleanup)}};
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto record = std::make_shared<TimeoutRecord>();
-  run(runtime, timeout_main(options, record));
+  kit::drive(report, runtime, timeout_main(options, record));
   const double longest = kit::seconds(*std::ranges::max_element(options.delays));
   const double deadline = kit::seconds(options.timeout);
   const double ideal = longest <= deadline ? longest : deadline + kit::seconds(options.cleanup);
   kit::finish(report, runtime, longest, ideal);
   report.results.push_back(record->timed_out ? Json{{"error", "TimeoutError"}} : Json("ok"));
-  judge(report, options, *record, kit::slack(context));
+  if (!report.interrupted) {  // a partial record proves nothing either way
+    judge(report, options, *record, kit::slack(context));
+  }
   return report;
 }
 
