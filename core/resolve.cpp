@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <memory>
+#include <string_view>
 
 #include "core/errors.hpp"
 #include "core/runtime.hpp"
@@ -79,6 +81,23 @@ class ResolveJob final : public detail::OffloadJob {
   std::vector<std::string> addresses_;
 };
 
+// RFC 6761 §6.4: names under the reserved TLD "invalid" never exist, and resolver
+// libraries should say so without asking anyone. glibc does ask, so offline (no reachable
+// DNS server) such a name came back EAI_AGAIN, "try again", where the answer is "not found".
+bool is_reserved_invalid(std::string_view name) {
+  if (name.ends_with('.')) {
+    name.remove_suffix(1);  // the fully qualified form, "example.invalid."
+  }
+  constexpr std::string_view kTld = "invalid";
+  if (name.size() < kTld.size() ||
+      (name.size() > kTld.size() && name[name.size() - kTld.size() - 1] != '.')) {
+    return false;
+  }
+  return std::ranges::equal(name.substr(name.size() - kTld.size()), kTld, [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+
 }  // namespace
 
 ResolveAwaiter::~ResolveAwaiter() {
@@ -90,6 +109,11 @@ ResolveAwaiter::~ResolveAwaiter() {
 bool ResolveAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
   if (!begin_wait(awaiting, WaitKind::dns)) {
     return false;
+  }
+  if (is_reserved_invalid(name_)) {
+    reserved_invalid_ = true;
+    wake();  // answered already; the task resumes on the next iteration, as after a lookup
+    return true;
   }
   start(std::make_unique<ResolveJob>(self(), task()->id, name_));
   if (pending() && timeout_ != Duration::max()) {
@@ -111,6 +135,9 @@ std::vector<std::string> ResolveAwaiter::await_resume() {
   }
   if (take_cancel()) {
     throw Cancelled{};
+  }
+  if (reserved_invalid_) {
+    throw NameNotFound(name_, UV_EAI_NONAME);
   }
   if (timed_out_) {
     throw TimeoutError();

@@ -36,9 +36,11 @@ class ResolveAwaiter final : private detail::OffloadAwaiter, private detail::Tim
   std::string name_;
   Duration timeout_;
   bool timed_out_ = false;
+  bool reserved_invalid_ = false;  // a name under .invalid: answered without a lookup
 };
 
 /// Resolves `name` to its addresses (any family, for a stream socket).
+/// A name under ".invalid" raises NameNotFound without a lookup (RFC 6761).
 /// Cancelling the await abandons the lookup: removed if it has not started,
 /// else it finishes on its thread unobserved. With a `timeout`, the lookup
 /// is abandoned the same way at the deadline and TimeoutError raised — a

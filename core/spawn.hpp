@@ -163,8 +163,11 @@ TaskHandle<T> spawn(Task<T> task, std::string name = {}) {
   if (!task.valid()) {
     throw RuntimeMisuse("spawn() of an empty Task");
   }
+  // Find the runtime before taking the frame: with none, current() throws and `task`
+  // still owns its frame and frees it (taken first, the frame leaked).
+  Runtime& runtime = Runtime::current();
   auto handle = task.release();
-  Runtime::current().adopt(handle.promise(), handle, std::move(name));
+  runtime.adopt(handle.promise(), handle, std::move(name));
   return TaskHandle<T>(handle);
 }
 

@@ -1,0 +1,292 @@
+// gather (asyncio.gather) and its three error policies (core/gather.hpp).
+#include "core/gather.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/run.hpp"
+#include "core/runtime.hpp"
+#include "core/sleep.hpp"
+#include "core/spawn.hpp"
+#include "tests/core/timeline_queries.hpp"
+
+using namespace std::chrono_literals;
+using asyncdemo::Cancelled;
+using asyncdemo::ClockKind;
+using asyncdemo::Duration;
+using asyncdemo::Nanos;
+using asyncdemo::OnError;
+using asyncdemo::Outcome;
+using asyncdemo::Runtime;
+using asyncdemo::RuntimeOptions;
+using asyncdemo::Task;
+using asyncdemo::TaskHandle;
+using asyncdemo::TaskOutcome;
+using asyncdemo::Timeline;
+using asyncdemo::test::at;
+using asyncdemo::test::summary_of;
+using asyncdemo::test::task_named;
+
+namespace {
+
+Task<int> work(Duration delay, int value) {
+  co_await asyncdemo::sleep(delay);
+  co_return value;
+}
+
+Task<int> fail_after(Duration delay, std::string message) {
+  co_await asyncdemo::sleep(delay);
+  throw std::runtime_error(message);
+}
+
+// Cleanup that itself awaits: catch Cancelled, then await outside the handler, then re-raise.
+Task<int> work_with_cleanup(Duration delay, Duration cleanup) {
+  bool cancelled = false;
+  try {
+    co_await asyncdemo::sleep(delay);
+  } catch (const Cancelled&) {
+    cancelled = true;
+  }
+  if (cancelled) {
+    co_await asyncdemo::sleep(cleanup);
+    throw Cancelled{};
+  }
+  co_return 0;
+}
+
+std::vector<int> values_of(std::vector<Outcome<int>> outcomes) {
+  std::vector<int> values;
+  values.reserve(outcomes.size());
+  for (Outcome<int>& outcome : outcomes) {
+    values.push_back(std::move(outcome).take());
+  }
+  return values;
+}
+
+Task<std::vector<int>> gather_out_of_order() {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(work(3s, 10));
+  tasks.push_back(work(1s, 20));
+  tasks.push_back(work(2s, 30));
+  co_return values_of(co_await asyncdemo::gather(std::move(tasks)));
+}
+
+TEST_CASE("gather returns results in submission order, whatever the completion order") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_out_of_order()) == std::vector<int>{10, 20, 30});
+  CHECK(rt.now() == at(3s));  // concurrently: the longest, not the sum (6 s)
+
+  // The timeline shows the other order: task-2 ends first, then task-3, then task-1.
+  const Timeline& timeline = rt.timeline();
+  CHECK(summary_of(timeline, task_named(timeline, "task-1")).end_ns == at(3s));
+  CHECK(summary_of(timeline, task_named(timeline, "task-2")).end_ns == at(1s));
+  CHECK(summary_of(timeline, task_named(timeline, "task-3")).end_ns == at(2s));
+  CHECK(timeline.max_in_flight() == 3);
+}
+
+struct PropagateObservation {
+  std::string error;
+  Nanos raised_at;
+};
+
+Task<PropagateObservation> gather_propagate() {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(work(1s, 1));
+  tasks.push_back(fail_after(2s, "second failed"));
+  tasks.push_back(work(3s, 3));
+  tasks.push_back(fail_after(4s, "fourth failed"));
+  tasks.push_back(work(5s, 5));
+  PropagateObservation seen{"", -1};
+  try {
+    co_await asyncdemo::gather(std::move(tasks), OnError::propagate);
+  } catch (const std::runtime_error& e) {
+    seen = PropagateObservation{e.what(), Runtime::current().now()};
+  }
+  co_await asyncdemo::sleep(10s);  // main stays alive: the siblings are not cancelled by run
+  co_return seen;
+}
+
+TEST_CASE("gather with propagate raises the first error at once while the siblings run on") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  const PropagateObservation seen = asyncdemo::run(rt, gather_propagate());
+  CHECK(seen.error == "second failed");
+  CHECK(seen.raised_at == at(2s));  // at the failure, not when the others end
+
+  const Timeline& timeline = rt.timeline();
+  const auto outcome = [&](const char* name) {
+    return summary_of(timeline, task_named(timeline, name)).outcome;
+  };
+  const auto end = [&](const char* name) {
+    return summary_of(timeline, task_named(timeline, name)).end_ns;
+  };
+  CHECK(outcome("task-1") == TaskOutcome::ok);
+  CHECK(outcome("task-2") == TaskOutcome::failed);
+  // Not cancelled: asyncio.gather leaves them running, and they finish on their own.
+  CHECK(outcome("task-3") == TaskOutcome::ok);
+  CHECK(end("task-3") == at(3s));
+  CHECK(outcome("task-4") == TaskOutcome::failed);
+  CHECK(end("task-4") == at(4s));
+  CHECK(outcome("task-5") == TaskOutcome::ok);
+  CHECK(end("task-5") == at(5s));
+}
+
+Task<int> cancel_self_after(Duration delay) {
+  co_await asyncdemo::sleep(delay);
+  throw Cancelled{};
+}
+
+Task<std::vector<Outcome<int>>> gather_collect() {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(work(3s, 1));
+  tasks.push_back(fail_after(1s, "broken"));
+  tasks.push_back(cancel_self_after(2s));
+  tasks.push_back(work(1s, 4));
+  co_return co_await asyncdemo::gather(std::move(tasks), OnError::collect);
+}
+
+TEST_CASE("gather with collect returns errors as Outcome values, in submission order") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  std::vector<Outcome<int>> outcomes = asyncdemo::run(rt, gather_collect());
+  REQUIRE(outcomes.size() == 4);
+  CHECK(outcomes[0].ok());
+  CHECK(outcomes[0].value() == 1);
+  CHECK(outcomes[1].failed());
+  CHECK(outcomes[1].error_message() == "broken");
+  CHECK_THROWS_AS(outcomes[1].rethrow_if_error(), std::runtime_error);
+  CHECK(outcomes[2].cancelled());
+  CHECK_FALSE(outcomes[2].failed());
+  CHECK(outcomes[3].value() == 4);
+  CHECK(rt.now() == at(3s));  // waited for every task
+}
+
+Task<PropagateObservation> gather_cancel_siblings() {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(work_with_cleanup(1h, 500ms));  // cleanup after the cancel: 0.5 s more
+  tasks.push_back(fail_after(1s, "first failure"));
+  tasks.push_back(work(1h, 3));
+  tasks.push_back(work(500ms, 4));  // already done when the failure comes
+  PropagateObservation seen{"", -1};
+  try {
+    co_await asyncdemo::gather(std::move(tasks), OnError::cancel_siblings);
+  } catch (const std::runtime_error& e) {
+    seen = PropagateObservation{e.what(), Runtime::current().now()};
+  }
+  co_return seen;
+}
+
+TEST_CASE("gather with cancel_siblings cancels the rest and waits for them before raising") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  const PropagateObservation seen = asyncdemo::run(rt, gather_cancel_siblings());
+  CHECK(seen.error == "first failure");  // the failure itself, not a Cancelled
+  CHECK(seen.raised_at == at(1500ms));   // after the slowest cleanup
+
+  const Timeline& timeline = rt.timeline();
+  const auto summary = [&](const char* name) {
+    return summary_of(timeline, task_named(timeline, name));
+  };
+  CHECK(summary("task-1").outcome == TaskOutcome::cancelled);
+  CHECK(summary("task-1").end_ns == at(1500ms));
+  CHECK(summary("task-2").outcome == TaskOutcome::failed);
+  CHECK(summary("task-3").outcome == TaskOutcome::cancelled);
+  CHECK(summary("task-3").end_ns == at(1s));
+  CHECK(summary("task-4").outcome == TaskOutcome::ok);
+}
+
+Task<std::vector<Outcome<int>>> gather_children(OnError policy) {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(work(1h, 1));
+  tasks.push_back(work_with_cleanup(1h, 200ms));
+  tasks.push_back(work(1h, 3));
+  co_return co_await asyncdemo::gather(std::move(tasks), policy);
+}
+
+Task<bool> cancel_the_gatherer(OnError policy) {
+  TaskHandle<std::vector<Outcome<int>>> gatherer =
+      asyncdemo::spawn(gather_children(policy), "gatherer");
+  co_await asyncdemo::sleep(1s);
+  gatherer.cancel();
+  bool cancelled = false;
+  try {
+    co_await gatherer;
+  } catch (const Cancelled&) {
+    cancelled = true;
+  }
+  co_await asyncdemo::sleep(10s);  // main stays alive: no child is cancelled by run's end
+  co_return cancelled;
+}
+
+TEST_CASE("cancelling the task that awaits gather cancels every child") {
+  for (const OnError policy : {OnError::propagate, OnError::collect, OnError::cancel_siblings}) {
+    CAPTURE(static_cast<int>(policy));
+    Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+    CHECK(asyncdemo::run(rt, cancel_the_gatherer(policy)));
+    const Timeline& timeline = rt.timeline();
+    for (const char* name : {"task-2", "task-3", "task-4"}) {
+      CAPTURE(name);
+      CHECK(summary_of(timeline, task_named(timeline, name)).outcome == TaskOutcome::cancelled);
+    }
+    // The child with cleanup ends 200 ms after the cancel.
+    CHECK(summary_of(timeline, task_named(timeline, "task-3")).end_ns == at(1200ms));
+    // As in asyncio, plain gather raises at the first child's CancelledError; the others
+    // (return_exceptions, TaskGroup) wait for every child, cleanup included.
+    const Nanos gatherer_end = summary_of(timeline, task_named(timeline, "gatherer")).end_ns;
+    CHECK(gatherer_end == (policy == OnError::propagate ? at(1s) : at(1200ms)));
+  }
+}
+
+Task<std::vector<int>> gather_ended_tasks() {
+  std::vector<TaskHandle<int>> handles;
+  handles.push_back(asyncdemo::spawn(work(1s, 1)));
+  handles.push_back(asyncdemo::spawn(work(3s, 2)));
+  handles.push_back(asyncdemo::spawn(work(0s, 3)));
+  co_await asyncdemo::sleep(2s);  // the first and last have ended by now
+  co_return values_of(co_await asyncdemo::gather(std::move(handles)));
+}
+
+TEST_CASE("gather of spawned tasks, some already ended, returns all their results in order") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_ended_tasks()) == std::vector<int>{1, 2, 3});
+  CHECK(rt.now() == at(3s));
+}
+
+Task<std::size_t> gather_nothing() {
+  const std::vector<Outcome<int>> results = co_await asyncdemo::gather(std::vector<Task<int>>{});
+  co_return results.size();
+}
+
+TEST_CASE("gather of no tasks completes at once with no results") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_nothing()) == 0);
+  CHECK(rt.now() == 0);
+}
+
+Task<void> void_work(Duration delay) { co_await asyncdemo::sleep(delay); }
+
+Task<void> void_fail(Duration delay) {
+  co_await asyncdemo::sleep(delay);
+  throw std::invalid_argument("void failure");
+}
+
+Task<std::vector<Outcome<void>>> gather_void() {
+  std::vector<Task<void>> tasks;
+  tasks.push_back(void_work(2s));
+  tasks.push_back(void_fail(1s));
+  co_return co_await asyncdemo::gather(std::move(tasks), OnError::collect);
+}
+
+TEST_CASE("gather works for tasks that return nothing") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  const std::vector<Outcome<void>> outcomes = asyncdemo::run(rt, gather_void());
+  REQUIRE(outcomes.size() == 2);
+  CHECK(outcomes[0].ok());
+  CHECK(outcomes[1].failed());
+  CHECK(outcomes[1].error_message() == "void failure");
+}
+
+}  // namespace
