@@ -199,8 +199,12 @@ class SpanBuilder {
     }
   }
 
+  // An empty span (a step that took no time on the virtual clock, a task
+  // started the moment it was created) shows nothing and is left out.
   void emit(SpanState state, WaitKind wait, Nanos from, Nanos to) {
-    out_.push_back(Span{state, wait, from, std::max(from, to)});
+    if (to > from) {
+      out_.push_back(Span{state, wait, from, to});
+    }
   }
 
   std::vector<Span>& out_;

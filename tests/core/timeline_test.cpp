@@ -107,8 +107,7 @@ TEST_CASE("a span still open when the record ends is closed at the given end") {
   timeline.record(0, task, EventKind::started);
   timeline.record(5, task, EventKind::suspended, WaitKind::lock);
   CHECK(view(timeline.spans(task, 50)) ==
-        std::vector<SpanView>{{SpanState::ready, WaitKind::none, 0, 0},
-                              {SpanState::running, WaitKind::none, 0, 5},
+        std::vector<SpanView>{{SpanState::running, WaitKind::none, 0, 5},
                               {SpanState::waiting, WaitKind::lock, 5, 50}});
 }
 
@@ -124,11 +123,9 @@ TEST_CASE("spans show thread work, and work that outlives its cancelled task as 
   timeline.record(300, task, EventKind::thread_finished, WaitKind::thread);
 
   CHECK(view(timeline.spans(task, 1000)) ==
-        std::vector<SpanView>{{SpanState::ready, WaitKind::none, 0, 0},
-                              {SpanState::running, WaitKind::none, 0, 5},
+        std::vector<SpanView>{{SpanState::running, WaitKind::none, 0, 5},
                               {SpanState::waiting, WaitKind::thread, 5, 10},
                               {SpanState::thread, WaitKind::thread, 10, 50},
-                              {SpanState::running, WaitKind::none, 50, 50},
                               {SpanState::thread_abandoned, WaitKind::thread, 50, 300}});
   // Still running on its thread when the record ends: abandoned up to the end.
   Timeline unfinished;
@@ -154,9 +151,7 @@ TEST_CASE("thread work that ends normally leaves an awaiting span until the loop
   timeline.record(102, task, EventKind::resumed);
   timeline.record(103, task, EventKind::done);
   CHECK(view(timeline.spans(task, 1000)) ==
-        std::vector<SpanView>{{SpanState::running, WaitKind::none, 0, 0},
-                              {SpanState::waiting, WaitKind::thread, 0, 0},  // a free thread
-                              {SpanState::thread, WaitKind::thread, 0, 100},
+        std::vector<SpanView>{{SpanState::thread, WaitKind::thread, 0, 100},
                               {SpanState::awaiting, WaitKind::thread, 100, 102},
                               {SpanState::running, WaitKind::none, 102, 103}});
 }
