@@ -12,7 +12,8 @@ std::string describe(const char* call, int code) {
 
 }  // namespace
 
-UvError::UvError(const char* call, int code) : std::runtime_error(describe(call, code)), code_(code) {}
+UvError::UvError(const char* call, int code)
+    : std::runtime_error(describe(call, code)), code_(code) {}
 
 void check_uv(const char* call, int code) {
   if (code < 0) {

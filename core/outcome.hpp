@@ -62,10 +62,16 @@ class Outcome : public detail::OutcomeBase {
   /// The value; rethrows the stored error if there is one.
   const T& value() const& {
     rethrow_if_error();
+    if (!value_) {
+      throw RuntimeMisuse("an empty Outcome has no value");
+    }
     return *value_;
   }
   T take() && {
     rethrow_if_error();
+    if (!value_) {
+      throw RuntimeMisuse("an empty Outcome has no value");
+    }
     return std::move(*value_);
   }
 

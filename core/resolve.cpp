@@ -26,8 +26,8 @@ class ResolveJob final : public detail::OffloadJob {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;  // one entry per address, not one per socket type
-    check_uv("uv_getaddrinfo", uv_getaddrinfo(runtime.loop(), &request_, on_resolved,
-                                              name_.c_str(), nullptr, &hints));
+    check_uv("uv_getaddrinfo", uv_getaddrinfo(runtime.loop(), &request_, on_resolved, name_.c_str(),
+                                              nullptr, &hints));
     runtime.begin_real_work();
   }
 
@@ -65,9 +65,11 @@ class ResolveJob final : public detail::OffloadJob {
     std::array<char, UV_IF_NAMESIZE + INET6_ADDRSTRLEN> text{};
     int rc = UV_EAI_FAMILY;
     if (entry->ai_family == AF_INET) {
-      rc = uv_ip4_name(reinterpret_cast<const sockaddr_in*>(entry->ai_addr), text.data(), text.size());
+      rc = uv_ip4_name(reinterpret_cast<const sockaddr_in*>(entry->ai_addr), text.data(),
+                       text.size());
     } else if (entry->ai_family == AF_INET6) {
-      rc = uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(entry->ai_addr), text.data(), text.size());
+      rc = uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(entry->ai_addr), text.data(),
+                       text.size());
     }
     if (rc == 0) {  // other families are not addresses a user can connect to here
       addresses_.emplace_back(text.data());

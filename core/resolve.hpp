@@ -46,9 +46,8 @@ class ResolveAwaiter final : private detail::OffloadAwaiter, private detail::Tim
 /// is abandoned the same way at the deadline and TimeoutError raised — a
 /// resolver that stalls cannot hold the task (wait_for(getaddrinfo(), t)).
 /// On the virtual clock time stands still while a lookup is in flight.
-[[nodiscard]] inline ResolveAwaiter resolve(std::string name,
-                                            Duration timeout = Duration::max()) {
-  return ResolveAwaiter(std::move(name), timeout);
+[[nodiscard]] inline ResolveAwaiter resolve(std::string name, Duration timeout = Duration::max()) {
+  return {std::move(name), timeout};
 }
 
 }  // namespace asyncdemo

@@ -64,6 +64,9 @@ class Promise : public PromiseBase {
     if (error) {
       std::rethrow_exception(error);
     }
+    if (!value_) {
+      throw RuntimeMisuse("a task's result was read before it returned");
+    }
     if constexpr (std::is_copy_constructible_v<T>) {
       if (spawned) {
         return *value_;  // other handles to the task may read it too
@@ -76,6 +79,9 @@ class Promise : public PromiseBase {
   Outcome<T> take_outcome() {
     if (error) {
       return Outcome<T>::of_error(error);
+    }
+    if (!value_) {
+      throw RuntimeMisuse("a task's result was read before it returned");
     }
     if constexpr (std::is_copy_constructible_v<T>) {
       return Outcome<T>::of_value(*value_);

@@ -32,7 +32,12 @@ struct ResultSlot {
   void fill(F& fn) {
     value.emplace(fn());
   }
-  R take() { return std::move(*value); }
+  R take() {
+    if (!value) {
+      throw RuntimeMisuse("thread work produced no value");
+    }
+    return std::move(*value);
+  }
 };
 
 template <>

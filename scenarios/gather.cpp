@@ -72,6 +72,7 @@ TaskHandle<int> spawn_worker(const GatherOptions& options, std::size_t index) {
 
 Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherRecord> record) {
   std::vector<TaskHandle<int>> tasks;
+  tasks.reserve(options.delays.size());
   for (std::size_t i = 0; i < options.delays.size(); ++i) {
     tasks.push_back(spawn_worker(options, i));
   }
@@ -192,7 +193,7 @@ void judge_failure(ScenarioReport& report, const GatherOptions& options, const G
                                         static_cast<double>(counts.failed), 1, ""));
     report.checks.push_back(kit::equals("every other task finished", static_cast<double>(counts.ok),
                                         static_cast<double>(n - 1), ""));
-    report.takeaways.push_back(
+    report.takeaways.emplace_back(
         "collect (return_exceptions=True): gather waited for all and returned the error in the "
         "failed task's place; nothing was raised, nothing cancelled");
   } else {

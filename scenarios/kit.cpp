@@ -60,8 +60,7 @@ std::string bound(std::string_view relation, double limit, std::string_view unit
   return fmt::format("{} {:g}", relation, limit);
 }
 
-Claim make(std::string name, bool passed, double measured, std::string unit,
-           std::string expected) {
+Claim make(std::string name, bool passed, double measured, std::string unit, std::string expected) {
   return Claim{std::move(name), passed, measured, std::move(unit), std::move(expected)};
 }
 
@@ -80,9 +79,9 @@ Claim at_least(std::string name, double measured, double limit, std::string unit
 }
 
 Claim between(std::string name, double measured, double low, double high, std::string unit) {
-  std::string expected =
-      unit == "s" ? fmt::format("{} .. {}", format_seconds(low), format_seconds(high))
-                  : fmt::format("{:g} .. {:g}", low, high);
+  std::string expected = unit == "s"
+                             ? fmt::format("{} .. {}", format_seconds(low), format_seconds(high))
+                             : fmt::format("{:g} .. {:g}", low, high);
   const bool passed = measured >= low - kMicro && measured <= high + kMicro;
   return make(std::move(name), passed, measured, std::move(unit), std::move(expected));
 }

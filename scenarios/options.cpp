@@ -135,13 +135,12 @@ Parsed<Duration> parse_unsigned_duration(std::string_view text) {
     return not_a_duration(text);
   }
   if (pieces.unit.empty()) {
-    return rejected(
-        fmt::format("\"{0}\" has no unit; write it like {0}s or {0}ms", text));
+    return rejected(fmt::format("\"{0}\" has no unit; write it like {0}s or {0}ms", text));
   }
   const Unit* unit = find_unit(pieces.unit);
   if (unit == nullptr) {
-    return rejected(fmt::format("\"{}\" has an unknown unit \"{}\"; use ns, us, ms, s, m or h",
-                                text, pieces.unit));
+    return rejected(fmt::format(R"("{}" has an unknown unit "{}"; use ns, us, ms, s, m or h)", text,
+                                pieces.unit));
   }
   return to_duration(text, pieces, *unit);
 }
@@ -202,19 +201,18 @@ struct DurationRange {
 };
 
 // `item` is the 1-based position in a list, or 0 for a single duration.
-Duration checked_duration(const DurationRange& range, std::string_view text,
-                          std::size_t item = 0) {
+Duration checked_duration(const DurationRange& range, std::string_view text, std::size_t item = 0) {
   const std::string where = item == 0 ? "" : fmt::format("item {}", item);
-  const Parsed<Duration> parsed = parse_duration(text);
-  if (!parsed) {
+  const auto [value, error] = parse_duration(text);
+  if (!value.has_value()) {
     throw CLI::ValidationError(
-        fmt::format("{}: {}{}", range.label, item == 0 ? "" : where + ": ", parsed.error));
+        fmt::format("{}: {}{}", range.label, item == 0 ? "" : where + ": ", error));
   }
-  if (*parsed.value < range.min || *parsed.value > range.max) {
+  if (*value < range.min || *value > range.max) {
     out_of_range(range.label, format_duration(range.min), format_duration(range.max),
                  item == 0 ? std::string(text) : fmt::format("{} ({})", text, where));
   }
-  return *parsed.value;
+  return *value;
 }
 
 std::vector<Duration> checked_durations(const DurationRange& range, const std::string& text) {
@@ -224,6 +222,7 @@ std::vector<Duration> checked_durations(const DurationRange& range, const std::s
         "{}: \"{}\" has an empty item; write the list like 2s,1s,3s", range.label, text));
   }
   std::vector<Duration> durations;
+  durations.reserve(items.size());
   for (const auto& item : items) {
     durations.push_back(checked_duration(range, item, durations.size() + 1));
   }
@@ -238,8 +237,8 @@ bool is_integer(std::string_view text) {
 std::size_t checked_count(const std::string& label, std::string_view text, std::size_t min,
                           std::size_t max) {
   if (!is_integer(text)) {
-    throw CLI::ValidationError(fmt::format("{}: \"{}\" is not a whole number; write one from {} to {}",
-                                           label, text, min, max));
+    throw CLI::ValidationError(fmt::format(
+        "{}: \"{}\" is not a whole number; write one from {} to {}", label, text, min, max));
   }
   std::size_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -296,8 +295,7 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, Duratio
                                  const std::string& description, Duration min, Duration max) {
   DurationRange range{option_label(name), min, max};
   auto* option = app.add_option_function<std::string>(
-      name,
-      [range, &target](const std::string& text) { target = checked_duration(range, text); },
+      name, [range, &target](const std::string& text) { target = checked_duration(range, text); },
       with_range(description, format_duration(min), format_duration(max)));
   return option->type_name("DURATION")
       ->default_str(format_duration(target))
@@ -305,13 +303,11 @@ CLI::Option* add_duration_option(CLI::App& app, const std::string& name, Duratio
 }
 
 CLI::Option* add_duration_list_option(CLI::App& app, const std::string& name,
-                                      std::vector<Duration>& target,
-                                      const std::string& description, Duration min,
-                                      Duration max) {
+                                      std::vector<Duration>& target, const std::string& description,
+                                      Duration min, Duration max) {
   DurationRange range{option_label(name), min, max};
   auto* option = app.add_option_function<std::string>(
-      name,
-      [range, &target](const std::string& text) { target = checked_durations(range, text); },
+      name, [range, &target](const std::string& text) { target = checked_durations(range, text); },
       with_range(description, format_duration(min), format_duration(max) + " each"));
   return option->type_name("DURATION,...")
       ->default_str(format_durations(target))
@@ -343,8 +339,8 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name,
        choose = std::move(choose)](const std::string& text) {
         const auto found = std::ranges::find(names, text);
         if (found == names.end()) {
-          throw CLI::ValidationError(fmt::format("{}: \"{}\" is not one of {}", label, text,
-                                                 fmt::join(names, ", ")));
+          throw CLI::ValidationError(
+              fmt::format("{}: \"{}\" is not one of {}", label, text, fmt::join(names, ", ")));
         }
         choose(static_cast<std::size_t>(found - names.begin()));
       },

@@ -128,7 +128,8 @@ ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& 
   auto record = std::make_shared<SemaphoreRecord>();
   kit::drive(report, runtime, semaphore_main(options, record));
   const double delay = kit::seconds(options.delay);
-  const auto rounds = static_cast<double>((options.n + options.limit - 1) / options.limit);
+  const std::size_t whole_rounds = (options.n + options.limit - 1) / options.limit;  // ceil(n / k)
+  const auto rounds = static_cast<double>(whole_rounds);
   kit::finish(report, runtime, static_cast<double>(options.n) * delay, rounds * delay);
   report.results = record->results;
   if (!report.interrupted) {  // a partial record proves nothing either way

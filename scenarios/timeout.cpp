@@ -107,7 +107,8 @@ void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutR
                                         record.timed_out ? 1 : 0, 0, ""));
     report.checks.push_back(kit::between("control returned when the work was done", returned,
                                          longest, longest + slack, "s"));
-    report.takeaways.push_back("the work beat the deadline: wait_for simply returned its result");
+    report.takeaways.emplace_back(
+        "the work beat the deadline: wait_for simply returned its result");
     return;
   }
   const double cancelled_at =
