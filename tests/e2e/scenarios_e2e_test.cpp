@@ -1,0 +1,236 @@
+// End to end: the real binary, for every scenario — text, JSON (validated
+// against the schema), trace, --check and exit codes — and golden files of the
+// text output under the virtual clock.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/cli/run_binary.hpp"
+
+using asyncdemo::testing::run_asyncdemo;
+using asyncdemo::testing::RunOptions;
+using asyncdemo::testing::RunResult;
+
+namespace {
+
+const std::filesystem::path kSource = ASYNCDEMO_SOURCE_DIR;
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A scratch file removed when the test ends.
+class TempPath {
+ public:
+  explicit TempPath(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() /
+              fmt::format("asyncdemo-{}-{}", ::getpid(), name)) {}
+  TempPath(const TempPath&) = delete;
+  TempPath& operator=(const TempPath&) = delete;
+  TempPath(TempPath&&) = delete;
+  TempPath& operator=(TempPath&&) = delete;
+  ~TempPath() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Validates a --json document with tools/validate_json.py, as a CI user would.
+bool valid_against_schema(const std::string& document) {
+  const TempPath file("doc.json");
+  std::ofstream(file.path()) << document;
+  const std::string command = fmt::format(
+      "/usr/bin/python3 '{0}/tools/validate_json.py' '{0}/schema/asyncdemo-1.schema.json' '{1}'",
+      kSource.string(), file.path().string());
+  return std::system(command.c_str()) == 0;  // NOLINT(concurrency-mt-unsafe, cert-env33-c)
+}
+
+// One invocation per scenario with options that make its lesson visible.
+struct Example {
+  const char* name;
+  std::vector<std::string> args;
+};
+
+const std::vector<Example>& examples() {
+  static const std::vector<Example> all{
+      {"sleep", {"sleep", "--n", "3", "--delay", "1s", "--mode", "all"}},
+      {"gather", {"gather", "--delays", "2s,1s,3s", "--fail", "2"}},
+      {"gather-cancel-siblings",
+       {"gather", "--delays", "2s,1s,3s", "--fail", "1", "--on-error", "cancel-siblings"}},
+      {"timeout", {"timeout", "--work", "10s", "--timeout", "2s", "--cleanup", "100ms"}},
+      {"cancel", {"cancel", "--n", "3", "--after", "1.5s", "--offload"}},
+      {"semaphore", {"semaphore", "--n", "10", "--limit", "3", "--delay", "1s"}},
+      {"probe", {"probe", "one.invalid", "two.invalid", "bad..name"}},
+  };
+  return all;
+}
+
+std::vector<std::string> with(std::vector<std::string> args,
+                              std::initializer_list<const char*> more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE("every scenario's text output matches its golden file under the virtual clock") {
+    // ASYNCDEMO_UPDATE_GOLDEN=1 rewrites the files instead (then review the diff).
+    const bool update =
+        std::getenv("ASYNCDEMO_UPDATE_GOLDEN") != nullptr;  // NOLINT(concurrency-mt-unsafe)
+    for (const Example& example : examples()) {
+      const RunResult result = run_asyncdemo(
+          with(example.args, {"--virtual-time", "--check", "--color", "never", "--width", "100"}));
+      INFO(result);
+      REQUIRE(result.exit_code == 0);
+      const std::filesystem::path golden =
+          kSource / "tests/golden" / (std::string(example.name) + ".txt");
+      if (update) {
+        std::ofstream(golden, std::ios::binary) << result.out;
+        continue;
+      }
+      CHECK(result.out == read_file(golden));
+    }
+  }
+
+  TEST_CASE("the virtual clock gives the same output twice") {
+    const std::vector<std::string> args{"gather", "--delays", "2s,1s,3s", "--virtual-time",
+                                        "--json"};
+    const RunResult first = run_asyncdemo(args);
+    const RunResult second = run_asyncdemo(args);
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out == second.out);
+  }
+
+  TEST_CASE("every scenario's --json is one document that validates against the schema") {
+    for (const Example& example : examples()) {
+      const RunResult result =
+          run_asyncdemo(with(example.args, {"--virtual-time", "--json", "--check"}));
+      INFO(result);
+      REQUIRE(result.exit_code == 0);
+      const auto document = nlohmann::json::parse(result.out);
+      CHECK(document["schema"] == "asyncdemo/1");
+      CHECK(document["scenario"] == example.args.front());
+      CHECK(document["clock"] == "virtual");
+      CHECK_FALSE(document["checks"].empty());
+      CHECK(valid_against_schema(result.out));
+    }
+  }
+
+  TEST_CASE("every scenario's --trace is a Chrome trace with one named lane per task") {
+    for (const Example& example : examples()) {
+      const TempPath trace(std::string(example.name) + ".trace.json");
+      const RunResult result = run_asyncdemo(
+          with(example.args, {"--virtual-time", "-q", "--trace", trace.path().c_str()}));
+      INFO(result);
+      REQUIRE(result.exit_code == 0);
+      const auto document = nlohmann::json::parse(read_file(trace.path()));
+      std::size_t lanes = 0;
+      std::size_t spans = 0;
+      for (const auto& event : document["traceEvents"]) {
+        lanes += event["ph"] == "M" && event["name"] == "thread_name" ? 1 : 0;
+        spans += event["ph"] == "X" ? 1 : 0;
+      }
+      CHECK(lanes >= 2);                           // main and at least one task
+      if (std::string(example.name) != "probe") {  // a virtual-clock lookup takes no time
+        CHECK(spans >= 1);
+      }
+    }
+  }
+
+  TEST_CASE("global options work before and after the scenario name") {
+    const RunResult before = run_asyncdemo({"--virtual-time", "--json", "gather", "--n", "3"});
+    const RunResult after = run_asyncdemo({"gather", "--n", "3", "--virtual-time", "--json"});
+    REQUIRE(before.exit_code == 0);
+    CHECK(before.out == after.out);
+  }
+
+  TEST_CASE("a claim that fails exits 1 and says FAIL") {
+    // On the real clock no run is exactly ideal: with no tolerance, the timing claim fails.
+    const RunResult result = run_asyncdemo({"sleep", "--mode", "async", "--n", "2", "--delay",
+                                            "10ms", "--check", "--tolerance", "0", "-q"});
+    INFO(result);
+    CHECK(result.exit_code == 1);
+    CHECK(result.out.find("FAIL") != std::string::npos);
+  }
+
+  TEST_CASE("a failure the user asked for is the lesson, not an error") {
+    const RunResult result = run_asyncdemo(
+        {"gather", "--delays", "2s,1s", "--fail", "1", "--virtual-time", "--check", "-q"});
+    INFO(result);
+    CHECK(result.exit_code == 0);
+  }
+
+  TEST_CASE("bad input is a usage error that names the option, with nothing on stdout") {
+    const std::vector<std::vector<std::string>> bad{
+        {"gather", "--n", "0"},
+        {"gather", "--n", "99999999999999999999"},
+        {"gather", "--n", "abc"},
+        {"gather", "--delay", "-1s"},
+        {"gather", "--delay", "1.5.s"},
+        {"gather", "--delay", "2h"},
+        {"gather", "--n", "3", "--fail", "4"},
+        {"gather", "--n", "2", "--delays", "1s,2s,3s"},
+        {"semaphore", "--limit", "0"},
+        {"sleep", "--mode", "fast"},
+        {"probe", "--from", "/nonexistent/names.txt"},
+        {"probe", "--from", "/"},
+        {"nosuchscenario"},
+        {"gather", "--nosuchoption"},
+    };
+    for (const auto& args : bad) {
+      const RunResult result = run_asyncdemo(args);
+      INFO(result);
+      CHECK(result.exit_code == 2);
+      CHECK(result.out.empty());
+      CHECK_FALSE(result.err.empty());
+    }
+  }
+
+  TEST_CASE("--trace to a path that cannot be written fails before running") {
+    const RunResult result =
+        run_asyncdemo({"sleep", "--delay", "10s", "--trace", "/nonexistent/dir/trace.json"});
+    INFO(result);
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());  // nothing ran, nothing printed
+  }
+
+  TEST_CASE("probe reads names from stdin with --from -") {
+    RunOptions options;
+    options.input = "# a comment\nfirst.invalid\n\nsecond.invalid\n";
+    const RunResult result = run_asyncdemo({"probe", "--from", "-", "--json"}, options);
+    INFO(result);
+    REQUIRE(result.exit_code == 0);
+    const auto document = nlohmann::json::parse(result.out);
+    REQUIRE(document["results"].size() == 2);
+    CHECK(document["results"][0]["name"] == "first.invalid");
+    CHECK(document["results"][1]["status"] == "NOT FOUND");
+  }
+
+  TEST_CASE("real-clock runs land within generous bounds of their ideal") {
+    const RunResult result =
+        run_asyncdemo({"gather", "--n", "20", "--delay", "200ms", "--json", "--check"});
+    INFO(result);
+    REQUIRE(result.exit_code == 0);
+    const auto document = nlohmann::json::parse(result.out);
+    CHECK(document["elapsed_s"].get<double>() >= 0.2);
+    CHECK(document["elapsed_s"].get<double>() < 1.0);
+    CHECK(document["clock"] == "real");
+  }
+}
