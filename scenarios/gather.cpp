@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <stdexcept>
@@ -251,15 +252,16 @@ void normalize(GatherOptions& options, bool n_given) {
 }
 
 Json params_of(const GatherOptions& options) {
-  Json delays = Json::array();
-  for (Duration d : options.delays) {
-    delays.push_back(format_duration(d));
+  Json params = {{"n", options.delays.size()}};
+  if (std::ranges::adjacent_find(options.delays, std::not_equal_to{}) == options.delays.end()) {
+    params["delay"] = format_duration(options.delays.front());  // one delay for all: say it once
+  } else {
+    params["delays"] = format_durations(options.delays);
   }
-  return {{"n", options.delays.size()},
-          {"delays", delays},
-          {"fail", options.fail},
-          {"on_error", options.on_error},
-          {"sequential", options.sequential}};
+  params["fail"] = options.fail;
+  params["on_error"] = options.on_error;
+  params["sequential"] = options.sequential;
+  return params;
 }
 
 ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext& context) {

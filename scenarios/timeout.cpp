@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -139,13 +140,14 @@ void normalize(TimeoutOptions& options, bool n_given) {
 ScenarioReport run_timeout(TimeoutOptions options, bool n_given, const RunContext& context) {
   normalize(options, n_given);
   Runtime runtime(context.runtime);
-  Json delays = Json::array();
-  for (Duration d : options.delays) {
-    delays.push_back(format_duration(d));
+  Json params = {{"n", options.delays.size()}};
+  if (std::ranges::adjacent_find(options.delays, std::not_equal_to{}) == options.delays.end()) {
+    params["work"] = format_duration(options.delays.front());
+  } else {
+    params["delays"] = format_durations(options.delays);
   }
-  Json params = {{"work", delays},
-                 {"timeout", format_duration(options.timeout)},
-                 {"cleanup", format_duration(options.cleanup)}};
+  params["timeout"] = format_duration(options.timeout);
+  params["cleanup"] = format_duration(options.cleanup);
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto record = std::make_shared<TimeoutRecord>();
   kit::drive(report, runtime, timeout_main(options, record));
