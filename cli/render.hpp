@@ -2,6 +2,7 @@
 // The renderers: each turns the same ScenarioReport into one output format.
 // Renderers never run tasks; scenarios never print.
 
+#include <cstddef>
 #include <cstdio>
 #include <string>
 
@@ -23,17 +24,26 @@ void render_header(const ScenarioReport& report, const TextStyle& style, std::FI
 /// closing "... N more events" line printed by finish()).
 class LiveLog {
  public:
+  /// Events printed before the rest are only counted: a log is for reading.
+  static constexpr std::size_t kMaxLines = 40;
+
   LiveLog(const TextStyle& style, std::FILE* out);
-  /// A sink for Timeline::set_sink / RunContext::on_event.
+  /// A sink for Timeline::set_sink / RunContext::on_event. It refers to this
+  /// LiveLog, which must outlive the run.
   EventSink sink();
   /// Prints what the cap held back, if anything.
   void finish();
 
  private:
+  void on_event(const Event& event, const Timeline& timeline);
+  void widen_names(const Timeline& timeline);
+
   TextStyle style_;
   std::FILE* out_;
   std::size_t printed_ = 0;
   std::size_t held_back_ = 0;
+  std::size_t name_width_ = 0;  // names pad to the longest seen so far, so columns align
+  std::size_t names_seen_ = 0;  // tasks whose names name_width_ already counts
 };
 
 /// Text report, parts 3-5 (§2.3-2.5): timeline (Gantt), summary, and the

@@ -3,8 +3,10 @@
 # silent and touches nothing. Usage: tools/install-deps.sh [build|lint]...
 set -euo pipefail
 
+# python3-jsonschema: tools/validate_json.py, with which the tests check --json output against
+# schema/asyncdemo-1.schema.json.
 build_packages=(g++ make cmake pkg-config libuv1-dev libcli11-dev doctest-dev libfmt-dev
-                nlohmann-json3-dev)
+                nlohmann-json3-dev python3-jsonschema)
 # clang-tidy 19 (bookworm main): the first Debian release there with both coroutine checks,
 # cppcoreguidelines-avoid-capturing-lambda-coroutines (CP.51) and -reference-coroutine-
 # parameters (CP.53); 16 lacks CP.51. clang-format is pinned to the same release so every

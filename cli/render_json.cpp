@@ -1,0 +1,121 @@
+// --json (DESIGN.md §3): one document, schema "asyncdemo/1", described by
+// schema/asyncdemo-1.schema.json. Streamed: one line per task and per event,
+// so a million-task run is never held as one JSON tree.
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "cli/render.hpp"
+#include "cli/render_format.hpp"
+#include "cli/render_json_text.hpp"
+#include "cli/render_spans.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+std::string_view clock_name(ClockKind clock) {
+  return clock == ClockKind::virtual_time ? "virtual" : "real";
+}
+
+std::string seconds(Nanos t_ns) { return json_number(to_seconds(t_ns)); }
+
+// Summaries mark a time that never came (a task never started or never ended) as -1.
+std::string seconds_or_null(Nanos t_ns) { return t_ns < 0 ? "null" : seconds(t_ns); }
+
+std::string parent_json(TaskId parent) {
+  return parent == kNoParent ? "null" : std::to_string(parent);
+}
+
+std::string spans_json(const std::vector<Span>& spans) {
+  std::string text = "[";
+  for (const Span& span : spans) {
+    text += fmt::format(R"({}{{"state":"{}","from_s":{},"to_s":{}}})", text.size() > 1 ? "," : "",
+                        to_string(span.state), seconds(span.from_ns), seconds(span.to_ns));
+  }
+  return text + "]";
+}
+
+void write_opening(const ScenarioReport& report, std::FILE* out) {
+  fmt::print(out,
+             R"({{"schema":"asyncdemo/1","scenario":{},"lesson":{},"params":{},"clock":"{}",)"
+             R"("elapsed_s":{},"interrupted":{},)"
+             "\n",
+             json_string(report.scenario), json_string(report.lesson), json_text(report.params),
+             clock_name(report.clock), json_number(report.elapsed_s), report.interrupted);
+}
+
+void write_tasks(const ScenarioReport& report, std::FILE* out) {
+  const Timeline& timeline = report.timeline;
+  const SpanIndex index(timeline);
+  const auto summaries = timeline.summarize();
+  const Nanos end_ns = report_end_ns(report);
+  fmt::print(out, R"("tasks":[)");
+  for (TaskId id = 0; id < timeline.tasks().size(); ++id) {
+    const TaskInfo& task = timeline.tasks()[id];
+    const Timeline::TaskSummary& summary = summaries[id];
+    fmt::print(out,
+               R"({}{{"id":{},"name":{},"parent":{},"start_s":{},"end_s":{},"outcome":"{}",)"
+               R"("spans":{}}})",
+               id == 0 ? "\n" : ",\n", id, json_string(task.name), parent_json(task.parent),
+               seconds_or_null(summary.start_ns), seconds_or_null(summary.end_ns),
+               to_string(summary.outcome), spans_json(index.spans(id, end_ns)));
+  }
+  fmt::print(out, "\n],\n");
+}
+
+void write_events(const Timeline& timeline, std::FILE* out) {
+  fmt::print(out, R"("events":[)");
+  bool first = true;
+  for (const Event& event : timeline.events()) {
+    const std::string detail = event_detail(event, timeline);
+    fmt::print(out, R"({}{{"t_s":{},"task":{},"kind":"{}"{}}})", first ? "\n" : ",\n",
+               seconds(event.t_ns), event.task, to_string(event.kind),
+               detail.empty() ? "" : R"(,"detail":)" + json_string(detail));
+    first = false;
+  }
+  fmt::print(out, "\n],\n");
+}
+
+std::string summary_json(const Summary& s) {
+  return fmt::format(
+      R"({{"sequential_s":{},"ideal_s":{},"speedup":{},"overhead_s":{},"max_in_flight":{},)"
+      R"("max_loop_stall_s":{}}})",
+      json_number(s.sequential_s), json_number(s.ideal_s), json_number(s.speedup),
+      json_number(s.overhead_s), s.max_in_flight, json_number(s.max_loop_stall_s));
+}
+
+// Claims are few, so nlohmann builds them.
+std::string checks_json(const std::vector<Claim>& checks) {
+  Json array = Json::array();
+  for (const Claim& claim : checks) {
+    array.push_back({{"name", claim.name},
+                     {"passed", claim.passed},
+                     {"measured", claim.measured},  // NaN and infinity become null
+                     {"unit", claim.unit},
+                     {"expected", claim.expected}});
+  }
+  return json_text(array);
+}
+
+void write_closing(const ScenarioReport& report, bool with_checks, std::FILE* out) {
+  fmt::print(out, "\"results\":{},\n\"summary\":{},\n\"figures\":{},\n", json_text(report.results),
+             summary_json(report.summary), json_text(report.figures));
+  fmt::print(out, "\"comparisons\":{},\n\"takeaways\":{},\n\"checks\":{}}}\n",
+             json_text(Json(report.comparisons)), json_text(Json(report.takeaways)),
+             checks_json(with_checks ? report.checks : std::vector<Claim>{}));
+}
+
+}  // namespace
+
+void render_json(const ScenarioReport& report, bool with_checks, std::FILE* out) {
+  write_opening(report, out);
+  write_tasks(report, out);
+  write_events(report.timeline, out);
+  write_closing(report, with_checks, out);
+  std::fflush(out);
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,37 @@
+#pragma once
+// Every task's spans and end, read from a finished Timeline in one pass.
+
+#include <cstddef>
+#include <vector>
+
+#include "core/timeline.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace asyncdemo {
+
+/// Where the time axis of a report ends: its elapsed time, or its last event
+/// if that came later. Spans still open are closed here.
+Nanos report_end_ns(const ScenarioReport& report);
+
+/// The events of each task, grouped once. Timeline::spans(task) reads every
+/// event of the run, so asking it for each of a million tasks would be
+/// quadratic; this groups the events by task first and derives each task's
+/// spans from its own events only, with the Timeline's own rules.
+class SpanIndex {
+ public:
+  /// `timeline` must outlive the index and not change while it is used.
+  explicit SpanIndex(const Timeline& timeline);
+
+  /// The spans of `task` in time order (as Timeline::spans), open ones closed at `end_ns`.
+  [[nodiscard]] std::vector<Span> spans(TaskId task, Nanos end_ns) const;
+
+ private:
+  const Timeline& timeline_;
+  std::vector<std::size_t> first_event_;  // per task, into by_task_; one more entry at the end
+  std::vector<std::size_t> by_task_;      // indices into timeline_.events(), grouped by task
+};
+
+/// The tasks that ended, in the order they ended (ties keep recording order).
+std::vector<TaskId> completion_order(const Timeline& timeline);
+
+}  // namespace asyncdemo

@@ -1,0 +1,191 @@
+#include "cli/render_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cli/render_format.hpp"
+#include "cli/render_spans.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+constexpr std::size_t kLabelColumns = 16;  // the longest label: "completion order"
+constexpr std::size_t kMaxClaimColumns = 48;
+
+// A sentence about a large run can list every task; the text keeps its start.
+std::vector<std::string> wrapped_prose(std::string_view text, const TextStyle& style,
+                                       std::string_view indent) {
+  constexpr std::size_t kMaxLines = 4;
+  auto lines = wrap(text, prose_width(style.width), indent);
+  if (lines.size() > kMaxLines) {
+    lines.resize(kMaxLines);
+    lines.back() += " ...";
+  }
+  return lines;
+}
+
+// `  label             value`, the value wrapped under itself when long (its
+// later lines `hang` columns further in, under the text of a numbered item).
+void print_figure(std::FILE* out, std::string_view label, std::string_view value,
+                  const TextStyle& style, std::size_t hang = 0) {
+  const std::string indent(2 + kLabelColumns + 2 + hang, ' ');
+  auto lines = wrapped_prose(value, style, indent);
+  lines.front().replace(0, indent.size(), fmt::format("  {:<{}}  ", label, kLabelColumns));
+  for (const std::string& line : lines) {
+    fmt::print(out, "{}\n", line);
+  }
+}
+
+std::string count_of(std::size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+void print_timing(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
+  const Summary& s = report.summary;
+  print_figure(out, "elapsed", format_seconds(report.elapsed_s), style);
+  if (s.sequential_s > 0) {
+    print_figure(out, "sequential",
+                 format_seconds(s.sequential_s) + "  (the same work, one task after another)",
+                 style);
+    print_figure(out, "speedup", format_ratio(s.speedup), style);
+  }
+  if (s.ideal_s > 0) {
+    print_figure(
+        out, "ideal",
+        fmt::format("{}  (overhead {})", format_seconds(s.ideal_s), format_seconds(s.overhead_s)),
+        style);
+  }
+  print_figure(out, "max in flight", count_of(s.max_in_flight, "task"), style);
+  print_figure(out, "worst loop stall",
+               format_seconds(s.max_loop_stall_s) + "  (the longest one step held the loop)",
+               style);
+}
+
+void print_lessons(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
+  if (!report.comparisons.empty() || !report.takeaways.empty()) {
+    fmt::print(out, "\n");
+  }
+  for (const std::string& comparison : report.comparisons) {
+    for (const std::string& line : wrapped_prose(comparison, style, "  ")) {
+      fmt::print(out, "{}\n", paint(line, Ansi::bold, style.color));
+    }
+  }
+  for (const std::string& takeaway : report.takeaways) {
+    auto lines = wrapped_prose(takeaway, style, "    ");
+    lines.front().replace(0, 4, "  - ");
+    for (const std::string& line : lines) {
+      fmt::print(out, "{}\n", line);
+    }
+  }
+}
+
+bool is_compound(const Json& value) { return value.is_object() || value.is_array(); }
+
+// A structured result reads like the parameters in the header: `name=localhost status=FOUND`.
+std::string result_text(const Json& result) {
+  return result.is_object() ? format_params(result) : format_param_value(result);
+}
+
+// Few plain values on one line; structured ones one per line, numbered in submission order.
+void print_results(const Json& results, const TextStyle& style, std::FILE* out) {
+  if (!results.is_array()) {
+    print_figure(out, "results", result_text(results), style);
+  } else if (results.size() > kSummaryMaxListed) {
+    print_figure(out, "results", fmt::format("{} values (all of them in --json)", results.size()),
+                 style);
+  } else if (std::ranges::any_of(results, is_compound)) {
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const std::string number = fmt::format("{}. ", i + 1);
+      print_figure(out, i == 0 ? "results" : "", number + result_text(results[i]), style,
+                   number.size());
+    }
+  } else {
+    std::string listed;
+    for (const Json& result : results) {
+      listed += (listed.empty() ? "" : ", ") + result_text(result);
+    }
+    print_figure(out, "results", listed + " (in submission order)", style);
+  }
+}
+
+// The tasks the root started, in the order they ended; empty when there are many.
+std::string listed_completions(const Timeline& timeline) {
+  std::string names;
+  std::size_t count = 0;
+  const auto summaries = timeline.summarize();
+  for (const TaskId id : completion_order(timeline)) {
+    const TaskInfo& task = timeline.tasks()[id];
+    if (task.parent == kNoParent) {
+      continue;
+    }
+    const TaskOutcome outcome = summaries[id].outcome;
+    const std::string how =
+        outcome == TaskOutcome::ok ? "" : fmt::format(" ({})", to_string(outcome));
+    names += (names.empty() ? "" : ", ") + printable(task.name) + how;
+    ++count;
+  }
+  return count <= kSummaryMaxListed ? names : std::string();
+}
+
+void print_orders(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
+  const bool has_results = !(report.results.is_array() && report.results.empty());
+  const std::string completions = listed_completions(report.timeline);
+  if (has_results || !completions.empty()) {
+    fmt::print(out, "\n");
+  }
+  if (has_results) {
+    print_results(report.results, style, out);
+  }
+  if (!completions.empty()) {
+    print_figure(out, "completion order", completions, style);
+  }
+}
+
+std::string measured_text(const Claim& claim) {
+  if (claim.unit == "s") {
+    return fmt::format("{:.3f} s", claim.measured);
+  }
+  if (claim.unit == "x") {
+    return format_ratio(claim.measured);
+  }
+  return claim.unit.empty() ? fmt::format("{:g}", claim.measured)
+                            : fmt::format("{:g} {}", claim.measured, printable(claim.unit));
+}
+
+}  // namespace
+
+void render_summary(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
+  fmt::print(out, "{}\n", paint("summary", Ansi::bold, style.color));
+  if (report.interrupted) {
+    fmt::print(out, "  {}\n",
+               paint("interrupted (Ctrl-C): the run was cut short, so the record is partial",
+                     Ansi::yellow, style.color));
+  }
+  print_timing(report, style, out);
+  print_lessons(report, style, out);
+  print_orders(report, style, out);
+}
+
+void render_checks(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
+  fmt::print(out, "{}\n", paint("checks", Ansi::bold, style.color));
+  std::size_t name_columns = 0;
+  for (const Claim& claim : report.checks) {
+    name_columns = std::max(name_columns, std::min(display_width(claim.name), kMaxClaimColumns));
+  }
+  for (const Claim& claim : report.checks) {
+    const std::string verdict = claim.passed ? paint("PASS", Ansi::green, style.color)
+                                             : paint("FAIL", Ansi::red, style.color);
+    fmt::print(out, "  {}  {}  measured {} (expected {})\n", verdict,
+               pad(printable(claim.name), name_columns), measured_text(claim),
+               printable(claim.expected));
+  }
+  const auto held = std::count_if(report.checks.begin(), report.checks.end(),
+                                  [](const Claim& claim) { return claim.passed; });
+  fmt::print(out, "  {} of {} held\n", held, count_of(report.checks.size(), "claim"));
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,21 @@
+#pragma once
+// The closing parts of the text report (DESIGN.md §2.4-2.5): the figures the
+// lesson rests on, and the claims checked against them.
+
+#include <cstdio>
+
+#include "cli/render.hpp"
+
+namespace asyncdemo {
+
+/// Results and the completion order are listed only for this many tasks or fewer.
+inline constexpr std::size_t kSummaryMaxListed = 10;
+
+/// Elapsed, sequential cost, speedup, ideal and overhead, max in flight, worst
+/// stall; then the comparisons, the takeaways, the results and completion order.
+void render_summary(const ScenarioReport& report, const TextStyle& style, std::FILE* out);
+
+/// Each claim as `PASS  name  measured 1.002 s (expected <= 1.100 s)`, then a tally.
+void render_checks(const ScenarioReport& report, const TextStyle& style, std::FILE* out);
+
+}  // namespace asyncdemo

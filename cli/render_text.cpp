@@ -1,0 +1,126 @@
+// The text report (DESIGN.md §2): header, live event log, then the body
+// (timeline chart, summary, checks).
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+
+#include "cli/render.hpp"
+#include "cli/render_format.hpp"
+#include "cli/render_gantt.hpp"
+#include "cli/render_summary.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+constexpr std::size_t kMaxLogNameColumns = 24;
+// Names pad to the longest seen so far; from the start at least as wide as the
+// default "task-1", so main's first lines align with its tasks' that follow.
+constexpr std::size_t kMinLogNameColumns = 6;
+
+// What a kind of event means for the lesson, in colour: endings stand out.
+std::string paint_kind(EventKind kind, bool color) {
+  std::string kind_text = fmt::format("{:<7}", to_string(kind));
+  switch (kind) {
+    case EventKind::done: return paint(kind_text, Ansi::green, color);
+    case EventKind::failed: return paint(kind_text, Ansi::red, color);
+    case EventKind::cancelled: return paint(kind_text, Ansi::yellow, color);
+    case EventKind::note: return paint(kind_text, Ansi::cyan, color);
+    case EventKind::thread_started:
+    case EventKind::thread_finished:
+    case EventKind::thread_dropped: return paint(kind_text, Ansi::magenta, color);
+    case EventKind::created:
+    case EventKind::started:
+    case EventKind::suspended:
+    case EventKind::resumed: return kind_text;
+  }
+  return kind_text;
+}
+
+// `[+1.001s] task-1  await   sleep`: when, who, what, and what about.
+std::string log_line(const Event& event, const Timeline& timeline, std::size_t name_width,
+                     bool color) {
+  const std::string when =
+      paint(fmt::format("[+{}]", format_seconds(to_seconds(event.t_ns))), Ansi::dim, color);
+  const std::string name =
+      pad(fit(timeline.tasks()[event.task].name, kMaxLogNameColumns), name_width);
+  std::string line = fmt::format("{} {}  {} {}", when, name, paint_kind(event.kind, color),
+                                 printable(event_detail(event, timeline)));
+  line.erase(line.find_last_not_of(' ') + 1);
+  return line;
+}
+
+}  // namespace
+
+void render_header(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
+  if (style.quiet) {
+    return;
+  }
+  const std::size_t width = prose_width(style.width);
+  fmt::print(out, "{}  {}\n", paint(printable(report.scenario), Ansi::bold, style.color),
+             format_params(report.params));
+  for (const std::string& line : wrap(report.lesson, width, "  ")) {
+    fmt::print(out, "{}\n", line);
+  }
+  if (report.clock == ClockKind::virtual_time) {
+    fmt::print(out, "  clock: virtual (time jumps to each deadline: instant and reproducible)\n");
+  }
+  fmt::print(out, "\n");
+  std::fflush(out);
+}
+
+LiveLog::LiveLog(const TextStyle& style, std::FILE* out) : style_(style), out_(out) {}
+
+EventSink LiveLog::sink() {
+  return [this](const Event& event, const Timeline& timeline) { on_event(event, timeline); };
+}
+
+void LiveLog::on_event(const Event& event, const Timeline& timeline) {
+  // `created` is always followed by `start`; on its own it teaches nothing.
+  if (style_.quiet || event.kind == EventKind::created) {
+    return;
+  }
+  if (printed_ == kMaxLines) {
+    ++held_back_;
+    return;
+  }
+  widen_names(timeline);
+  fmt::print(out_, "{}\n", log_line(event, timeline, name_width_, style_.color));
+  ++printed_;
+  std::fflush(out_);  // live: a line shows when it happens, even through a pipe
+}
+
+void LiveLog::widen_names(const Timeline& timeline) {
+  const auto& tasks = timeline.tasks();
+  for (; names_seen_ < tasks.size(); ++names_seen_) {
+    const std::size_t width = display_width(printable(tasks[names_seen_].name));
+    name_width_ = std::max({name_width_, kMinLogNameColumns, std::min(width, kMaxLogNameColumns)});
+  }
+}
+
+void LiveLog::finish() {
+  if (held_back_ > 0) {
+    fmt::print(out_, "... {} more events (use --json or --trace for all)\n", held_back_);
+    held_back_ = 0;
+  }
+  std::fflush(out_);
+}
+
+void render_body(const ScenarioReport& report, const TextStyle& style, bool with_checks,
+                 std::FILE* out) {
+  if (!style.quiet) {
+    fmt::print(out, "\n");
+    render_gantt(report, style, out);
+    fmt::print(out, "\n");
+  }
+  render_summary(report, style, out);
+  if (with_checks) {
+    fmt::print(out, "\n");
+    render_checks(report, style, out);
+  }
+  std::fflush(out);
+}
+
+}  // namespace asyncdemo

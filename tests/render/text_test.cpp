@@ -1,0 +1,309 @@
+// The text report: header, live log, Gantt chart, summary and checks.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cli/render.hpp"
+#include "tests/render/render_kit.hpp"
+
+namespace asyncdemo {
+namespace {
+
+using testing::at;
+using testing::capture;
+using testing::gather_report;
+using testing::lines_of;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Every line of the log for a timeline recorded through it, as a run would.
+std::vector<std::string> live_log_of(const std::vector<double>& delays_s, TextStyle style = {}) {
+  return lines_of(capture([&](std::FILE* out) {
+    LiveLog log(style, out);
+    Timeline timeline;
+    timeline.set_sink(log.sink());
+    testing::record_gather(timeline, delays_s);
+    log.finish();
+  }));
+}
+
+// The chart rows of a report, by task name (the first word of a row).
+std::string row_of(const std::string& text, const std::string& name) {
+  for (const std::string& line : lines_of(text)) {
+    if (line.starts_with(name + " ")) {
+      return line.substr(line.find_first_not_of(' ', name.size()));
+    }
+  }
+  return "(no row)";
+}
+
+std::string body_of(const ScenarioReport& report, TextStyle style = {}, bool with_checks = false) {
+  return capture([&](std::FILE* out) { render_body(report, style, with_checks, out); });
+}
+
+// A chart 10 columns wide over 10 s: column k is the second [k, k+1).
+TextStyle ten_columns() {
+  TextStyle style;
+  style.width = 5 + 3 + 10;  // names take 5 columns at least ("alive"), then 2 blanks + 1 slack
+  return style;
+}
+
+// One task going through every state the chart draws, one second each.
+ScenarioReport every_state_report() {
+  ScenarioReport report;
+  report.scenario = "states";
+  report.elapsed_s = 10;
+  Timeline& t = report.timeline;
+  const TaskId a = t.add_task("a", kNoParent);
+  at(t, 0, a, EventKind::created);
+  at(t, 0, a, EventKind::started);                     // 0-1 running
+  at(t, 1, a, EventKind::suspended, WaitKind::sleep);  // 1-3 sleeping
+  at(t, 3, a, EventKind::resumed);
+  at(t, 3, a, EventKind::suspended, WaitKind::child);  // 3-4 awaiting
+  at(t, 4, a, EventKind::resumed);
+  at(t, 4, a, EventKind::suspended, WaitKind::permit);  // 4-5 waiting
+  at(t, 5, a, EventKind::resumed);
+  at(t, 5, a, EventKind::suspended, WaitKind::blocked);  // 5-6 blocked
+  at(t, 6, a, EventKind::resumed);
+  at(t, 6, a, EventKind::suspended, WaitKind::thread);  // 6-7 on a thread
+  at(t, 6, a, EventKind::thread_started);
+  at(t, 7, a, EventKind::thread_finished);
+  at(t, 7, a, EventKind::resumed);  // 7-8 running
+  at(t, 8, a, EventKind::done);
+  return report;
+}
+
+TEST_SUITE("render") {
+  TEST_CASE("the header shows the scenario, its parameters, the lesson and a virtual clock") {
+    const std::string header =
+        capture([](std::FILE* out) { render_header(gather_report({1, 1, 1}), TextStyle{}, out); });
+    const auto lines = lines_of(header);
+    REQUIRE(lines.size() >= 3);
+    CHECK(lines[0] == "gather  n=3 delay=1s on-error=propagate");
+    CHECK(lines[1].starts_with("  Tasks awaited together run at once"));
+    CHECK(contains(header, "clock: virtual"));
+    CHECK(std::ranges::all_of(lines, [](const std::string& line) { return line.size() <= 80; }));
+  }
+
+  TEST_CASE("the header says nothing of the clock when it is real, and nothing at all when quiet") {
+    ScenarioReport report = gather_report({1});
+    report.clock = ClockKind::real;
+    CHECK_FALSE(
+        contains(capture([&](std::FILE* out) { render_header(report, {}, out); }), "clock"));
+    TextStyle quiet;
+    quiet.quiet = true;
+    CHECK(capture([&](std::FILE* out) { render_header(report, quiet, out); }).empty());
+  }
+
+  TEST_CASE("the live log prints one aligned line per event, without the created events") {
+    const auto lines = live_log_of({1, 2});
+    const std::vector<std::string> expected{
+        "[+0.000s] main    start",  "[+0.000s] main    await   child",
+        "[+0.000s] task-1  start",  "[+0.000s] task-1  await   sleep",
+        "[+0.000s] task-2  start",  "[+0.000s] task-2  await   sleep",
+        "[+1.000s] task-1  resume", "[+1.000s] task-1  done",
+        "[+2.000s] task-2  resume", "[+2.000s] task-2  done",
+        "[+2.000s] main    resume", "[+2.000s] main    done",
+    };
+    CHECK(lines == expected);
+  }
+
+  TEST_CASE("the live log shows a note's text and the end of a failed task") {
+    const std::string log = capture([](std::FILE* out) {
+      LiveLog live(TextStyle{}, out);
+      Timeline timeline;
+      timeline.set_sink(live.sink());
+      const TaskId task = timeline.add_task("fetch", kNoParent);
+      at(timeline, 0, task, EventKind::started);
+      timeline.record(testing::seconds(0.5), task, EventKind::note, WaitKind::none,
+                      timeline.add_note("cleanup ran"));
+      at(timeline, 0.5, task, EventKind::failed);
+    });
+    CHECK(lines_of(log) == std::vector<std::string>{"[+0.000s] fetch   start",
+                                                    "[+0.500s] fetch   note    cleanup ran",
+                                                    "[+0.500s] fetch   failed"});
+  }
+
+  TEST_CASE("the live log stops after its cap and finish counts the events held back") {
+    const std::vector<double> delays(100, 1.0);  // 2 + 100 x 4 + 2 events worth printing
+    const auto lines = live_log_of(delays);
+    REQUIRE(lines.size() == LiveLog::kMaxLines + 1);
+    CHECK(lines.back() == "... 364 more events (use --json or --trace for all)");
+  }
+
+  TEST_CASE("a quiet live log prints nothing") {
+    TextStyle quiet;
+    quiet.quiet = true;
+    CHECK(live_log_of({1, 2}, quiet).empty());
+  }
+
+  TEST_CASE("the chart draws each state with its own glyph in the columns of its time") {
+    const std::string body = body_of(every_state_report(), ten_columns());
+    CHECK(row_of(body, "a") == "#~~.-B=#");
+    CHECK(contains(body, "legend:  # running  ~ sleeping  . awaiting\n"));
+    for (const char* item :
+         {"- waiting (permit, lock, pool)", "B blocking the loop", "= on a thread"}) {
+      CHECK_MESSAGE(contains(body, item), item);
+    }
+  }
+
+  TEST_CASE("the chart marks failed and cancelled ends, and thread work left running") {
+    ScenarioReport report;
+    report.elapsed_s = 10;
+    Timeline& t = report.timeline;
+    const TaskId failing = t.add_task("f", kNoParent);
+    at(t, 0, failing, EventKind::started);
+    at(t, 0, failing, EventKind::suspended, WaitKind::sleep);
+    at(t, 2.5, failing, EventKind::resumed);
+    at(t, 2.5, failing, EventKind::failed);
+    const TaskId offloaded = t.add_task("c", kNoParent);
+    at(t, 0, offloaded, EventKind::started);
+    at(t, 0, offloaded, EventKind::suspended, WaitKind::thread);
+    at(t, 0, offloaded, EventKind::thread_started);
+    at(t, 2.5, offloaded, EventKind::resumed);  // the cancel arrives; the thread runs on
+    at(t, 2.5, offloaded, EventKind::cancelled);
+    at(t, 5, offloaded, EventKind::thread_finished);
+    t.finish();
+    const std::string body = body_of(report, ten_columns());
+    CHECK(row_of(body, "f") == "~~x");
+    CHECK(row_of(body, "c") == "==c!!");
+    CHECK(contains(body, "x failed"));
+    CHECK(contains(body, "c cancelled"));
+    CHECK(contains(body, "! thread left running"));
+  }
+
+  TEST_CASE("the chart's axis is labelled from zero to the end of the run") {
+    const auto lines = lines_of(body_of(every_state_report(), ten_columns()));
+    REQUIRE(lines.size() > 3);
+    CHECK(lines[1] == "timeline  (one column = 1s)");
+    CHECK(lines[2] == "       0s      10s");
+    CHECK(lines[3] == "       |---------|");
+  }
+
+  TEST_CASE("ten thousand tasks collapse into a few rows and a density row") {
+    ScenarioReport report;
+    report.elapsed_s = 2;
+    constexpr int kTasks = 10'000;
+    std::vector<double> delays;
+    delays.reserve(kTasks);
+    for (int i = 0; i < kTasks; ++i) {
+      delays.push_back(1.0 + i * 0.0001);
+    }
+    testing::record_gather(report.timeline, delays);
+    const std::string body = body_of(report);
+    CHECK(lines_of(body).size() < 30);
+    CHECK(contains(body, "...         9992 more tasks"));
+    CHECK(row_of(body, "task-10000").starts_with("~~~~"));
+    CHECK(row_of(body, "alive").starts_with("9999"));
+    CHECK(contains(body, "1-9 of the peak (10000 at once)"));
+  }
+
+  TEST_CASE("the summary gives the timing figures, the lessons and both orders") {
+    const std::string body = body_of(gather_report({2, 1, 3}));
+    for (const std::string expected : {
+             "  elapsed           3.000s",
+             "  sequential        6.000s (the same work, one task after another)",
+             "  speedup           2.00x",
+             "  ideal             3.000s (overhead 0.000s)",
+             "  max in flight     3 tasks",
+             "  worst loop stall  0.000s",
+             "  gather ran 2.00x faster than awaiting one by one",
+             "  - results are in submission order; completion order differs",
+             "  results           1, 2, 3 (in submission order)",
+             "  completion order  task-2, task-1, task-3",
+         }) {
+      CHECK_MESSAGE(contains(body, expected), expected);
+    }
+  }
+
+  TEST_CASE("structured results are listed one per line, numbered in submission order") {
+    ScenarioReport report = gather_report({1, 2});
+    report.results = Json::array({{{"name", "python.org"}, {"status", "FOUND"}},
+                                  {{"name", "nope.dev"}, {"status", "NOT FOUND"}}});
+    const std::string body = body_of(report);
+    CHECK(contains(body,
+                   "  results           1. name=python.org status=FOUND\n"
+                   "                    2. name=nope.dev status=NOT FOUND\n"));
+  }
+
+  TEST_CASE("the summary leaves out figures a scenario does not have") {
+    ScenarioReport report = gather_report({1});
+    report.summary.sequential_s = 0;
+    report.summary.ideal_s = 0;
+    const std::string body = body_of(report);
+    CHECK_FALSE(contains(body, "sequential"));
+    CHECK_FALSE(contains(body, "speedup"));
+    CHECK_FALSE(contains(body, "ideal"));
+  }
+
+  TEST_CASE("a takeaway naming every task of a large run is cut to a few lines") {
+    ScenarioReport report = gather_report({1});
+    std::string every_task = "completion order:";
+    for (int i = 1; i <= 10'000; ++i) {
+      every_task += fmt::format(" task-{},", i);
+    }
+    report.takeaways = {every_task};
+    const auto lines = lines_of(body_of(report));
+    const auto first = std::ranges::find_if(
+        lines, [](const std::string& line) { return line.starts_with("  - completion order:"); });
+    REQUIRE(first != lines.end());
+    CHECK(first[3].ends_with(" ..."));
+    CHECK(first[4].empty());
+  }
+
+  TEST_CASE("with checks each claim shows PASS or FAIL with its measured figure") {
+    const auto lines = lines_of(body_of(gather_report({1, 1, 1}), {}, true));
+    const auto checks = std::ranges::find(lines, "checks");
+    REQUIRE(checks != lines.end());
+    const std::vector<std::string> expected{
+        "checks",
+        "  PASS  all tasks ran concurrently   measured 1.000 s (expected <= 3.100 s)",
+        "  FAIL  results in submission order  measured 0 (expected 1)",
+        "  1 of 2 claims held",
+    };
+    CHECK(std::vector<std::string>(checks, lines.end()) == expected);
+  }
+
+  TEST_CASE("plain output is ASCII without escapes, and colour output has escapes") {
+    TextStyle color;
+    color.color = true;
+    const ScenarioReport report = every_state_report();
+    const std::string plain = body_of(report, {}, true);
+    CHECK(std::ranges::all_of(plain, [](char c) { return c == '\n' || (c >= ' ' && c <= '~'); }));
+    CHECK(contains(body_of(report, color, true), "\x1b["));
+  }
+
+  TEST_CASE("a quiet body has the summary but no chart") {
+    TextStyle quiet;
+    quiet.quiet = true;
+    const std::string body = body_of(gather_report({1}), quiet);
+    CHECK(body.starts_with("summary\n"));
+    CHECK_FALSE(contains(body, "timeline"));
+  }
+
+  TEST_CASE("a task name with control characters cannot break a line of text") {
+    ScenarioReport report = gather_report({1});
+    report.timeline = Timeline{};
+    const TaskId task = report.timeline.add_task("evil\nname\x1b[31m", kNoParent);
+    at(report.timeline, 0, task, EventKind::started);
+    at(report.timeline, 1, task, EventKind::done);
+    const std::string body = body_of(report);
+    CHECK(contains(body, "evil?name?[31m"));
+    CHECK_FALSE(contains(body, "\x1b"));
+    const std::string log = capture([&](std::FILE* out) {
+      LiveLog live(TextStyle{}, out);
+      report.timeline.set_sink(live.sink());
+      report.timeline.record(testing::seconds(1), task, EventKind::note, WaitKind::none,
+                             report.timeline.add_note("two\nlines"));
+      report.timeline.set_sink({});  // `live` ends here
+    });
+    CHECK(log == "[+1.000s] evil?name?[31m  note    two?lines\n");
+  }
+}
+
+}  // namespace
+}  // namespace asyncdemo
