@@ -234,3 +234,74 @@ TEST_SUITE("e2e") {
     CHECK(document["clock"] == "real");
   }
 }
+
+TEST_SUITE("e2e") {
+  TEST_CASE("every example in every scenario's --help runs and exits 0") {
+    // The examples are the lines `asyncdemo <scenario> --help` prints. Run here on the virtual
+    // clock, so the suite stays quick; shell pipelines are checked by the probe stdin test.
+    const RunResult list = run_asyncdemo({"list"});
+    REQUIRE(list.exit_code == 0);
+    std::istringstream names(list.out);
+    std::string line;
+    std::size_t ran = 0;
+    while (std::getline(names, line)) {
+      const std::string scenario = line.substr(0, line.find(' '));
+      const RunResult help = run_asyncdemo({scenario, "--help"});
+      REQUIRE(help.exit_code == 0);
+      std::istringstream help_lines(help.out);
+      std::string example;
+      while (std::getline(help_lines, example)) {
+        const auto start = example.find("asyncdemo " + scenario);
+        if (start == std::string::npos || example.find('|') != std::string::npos ||
+            example.find("Usage") != std::string::npos) {
+          continue;
+        }
+        std::istringstream words(example.substr(start));
+        std::vector<std::string> args;
+        for (std::string word; words >> word;) {
+          args.push_back(word);
+        }
+        args.erase(args.begin());  // "asyncdemo"
+        args.emplace_back("--virtual-time");
+        const RunResult result = run_asyncdemo(args);
+        INFO(result);
+        CHECK(result.exit_code == 0);
+        ++ran;
+      }
+    }
+    CHECK(ran >= 12);  // two or more per scenario
+  }
+}
+
+TEST_SUITE("e2e") {
+  TEST_CASE("every asyncdemo command in the README runs and exits 0") {
+    // The README's examples are the contract with a new user. Here they run on the virtual
+    // clock (where they accept it), with any trace written to a scratch file.
+    std::istringstream readme(read_file(kSource / "README.md"));
+    const TempPath trace("readme.trace.json");
+    std::size_t ran = 0;
+    for (std::string line; std::getline(readme, line);) {
+      if (!line.starts_with("asyncdemo ")) {
+        continue;
+      }
+      std::istringstream words(line.substr(0, line.find('#')));
+      std::vector<std::string> args;
+      for (std::string word; words >> word;) {
+        args.push_back(word);
+      }
+      args.erase(args.begin());
+      for (std::string& arg : args) {
+        arg = arg.ends_with(".trace.json") ? trace.path().string() : arg;
+      }
+      const bool help = args.size() >= 2 && args[1] == "--help";
+      if (args.front() != "list" && !help && args.front() != "probe") {
+        args.emplace_back("--virtual-time");
+      }
+      const RunResult result = run_asyncdemo(args);
+      INFO(result);
+      CHECK(result.exit_code == 0);
+      ++ran;
+    }
+    CHECK(ran >= 10);
+  }
+}
