@@ -280,8 +280,13 @@ TEST_SUITE("e2e") {
     std::istringstream readme(read_file(kSource / "README.md"));
     const TempPath trace("readme.trace.json");
     std::size_t ran = 0;
+    bool in_code = false;
     for (std::string line; std::getline(readme, line);) {
-      if (!line.starts_with("asyncdemo ")) {
+      if (line.starts_with("```")) {
+        in_code = !in_code;
+        continue;
+      }
+      if (!in_code || !line.starts_with("asyncdemo ")) {
         continue;
       }
       std::istringstream words(line.substr(0, line.find('#')));
