@@ -59,6 +59,9 @@ bool live_output(const GlobalOptions& globals) { return !globals.json && !global
 RunContext run_context(const GlobalOptions& globals, const TextStyle& style, LiveLog& live_log) {
   RunContext context;
   context.runtime.clock = globals.virtual_time ? ClockKind::virtual_time : ClockKind::real;
+  // Ctrl-C cancels every task and lets their cleanup run, so the partial report
+  // still prints (and JSON stays one document); a second Ctrl-C exits at once.
+  context.runtime.handle_interrupts = true;
   context.tolerance = globals.tolerance;
   if (live_output(globals)) {
     context.on_start = [style](const ScenarioReport& report) {

@@ -358,7 +358,13 @@ void Runtime::on_interrupt() noexcept {
     std::_Exit(130);  // the second Ctrl-C: the user wants out now, cleanup or not
   }
   interrupted_ = true;
-  cancel_all_tasks();  // main too: every task gets Cancelled at its await and cleans up
+  // As asyncio.run does on Ctrl-C: cancel main. When main ends, the tasks it
+  // leaves are cancelled once (task_completed), so their cleanup runs undisturbed.
+  if (main_ != nullptr && !main_->done) {
+    cancel(*main_);
+  } else {
+    cancel_all_tasks();
+  }
 }
 
 // ---- time ----

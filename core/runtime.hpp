@@ -26,9 +26,9 @@ class SimulatedPool;
 
 struct RuntimeOptions {
   ClockKind clock = ClockKind::real;
-  /// Ctrl-C (SIGINT) and SIGTERM during run: the first cancels every task,
-  /// main included, and lets their cleanup run (interrupted() turns true);
-  /// a second exits the process at once with status 130.
+  /// Ctrl-C (SIGINT) and SIGTERM during run: the first cancels main, and so
+  /// (as main ends) every task, and lets their cleanup run (interrupted()
+  /// turns true); a second exits the process at once with status 130.
   bool handle_interrupts = false;
 };
 

@@ -6,7 +6,6 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
-#include <limits>
 #include <system_error>
 
 namespace asyncdemo {
@@ -20,7 +19,8 @@ struct Unit {
   std::int64_t ns;
 };
 
-// Longest suffix first is not needed: a unit must match the whole remainder.
+// A unit is matched against everything after the number, so order does not
+// matter ("ms" never reads as "m"). "m" is minutes, as in Go's time.ParseDuration.
 constexpr std::array<Unit, 7> kUnits{{{"ns", 1},
                                       {"us", 1'000},
                                       {"µs", 1'000},

@@ -4,7 +4,6 @@
 // prints; the renderers in cli/ turn the report into text, JSON or a trace.
 
 #include <CLI/CLI.hpp>
-
 #include <cstddef>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -33,7 +32,7 @@ struct Summary {
 
 /// One claim of the lesson, checked against what was measured (--check).
 struct Claim {
-  std::string name;      // e.g. "all 3 tasks ran concurrently"
+  std::string name;  // e.g. "all 3 tasks ran concurrently"
   bool passed = false;
   double measured = 0;   // the figure, in `unit`
   std::string unit;      // "s", "x" (a ratio) or "" (a count)
@@ -47,9 +46,9 @@ struct ScenarioReport {
   ClockKind clock = ClockKind::real;
   double elapsed_s = 0;
   Timeline timeline;
-  Json results = Json::array();     // what the work returned, in submission order
+  Json results = Json::array();  // what the work returned, in submission order
   Summary summary;
-  Json figures = Json::object();    // scenario-specific figures (e.g. each sleep mode)
+  Json figures = Json::object();         // scenario-specific figures (e.g. each sleep mode)
   std::vector<std::string> comparisons;  // "async ran 2.99x faster than blocking"
   std::vector<std::string> takeaways;    // what happened, said plainly
   std::vector<Claim> checks;

@@ -310,3 +310,53 @@ TEST_SUITE("e2e") {
     CHECK(ran >= 10);
   }
 }
+
+TEST_SUITE("e2e") {
+  TEST_CASE("Ctrl-C cancels the tasks, runs their cleanup, prints the partial report, exits 130") {
+    RunOptions options;
+    options.interrupts = {std::chrono::milliseconds(700)};
+    const RunResult result = run_asyncdemo(
+        {"cancel", "--n", "3", "--after", "10s", "--cleanup", "200ms", "--color", "never"},
+        options);
+    INFO(result);
+    CHECK(result.exit_code == 130);
+    CHECK(result.out.find("interrupted") != std::string::npos);
+    CHECK(result.out.find("timeline") != std::string::npos);  // the partial timeline
+    CHECK(result.out.find("summary") != std::string::npos);
+    // Each worker's cleanup ran: its note is in the log.
+    std::size_t cleanups = 0;
+    for (std::size_t at = result.out.find("Cancelled: cleanup"); at != std::string::npos;
+         at = result.out.find("Cancelled: cleanup", at + 1)) {
+      ++cleanups;
+    }
+    CHECK(cleanups == 3);
+  }
+
+  TEST_CASE("Ctrl-C during --json still prints one valid document, marked interrupted") {
+    RunOptions options;
+    options.interrupts = {std::chrono::milliseconds(500)};
+    const RunResult result =
+        run_asyncdemo({"gather", "--n", "3", "--delay", "10s", "--json"}, options);
+    INFO(result);
+    CHECK(result.exit_code == 130);
+    const auto document = nlohmann::json::parse(result.out);
+    CHECK(document["interrupted"] == true);
+    CHECK(document["elapsed_s"].get<double>() < 5.0);
+    for (const auto& task : document["tasks"]) {
+      CHECK(task["outcome"] == "cancelled");
+    }
+  }
+
+  TEST_CASE("a second Ctrl-C exits at once, cleanup or not") {
+    RunOptions options;
+    // The first lands during the run; the second during a 30 s cleanup.
+    options.interrupts = {std::chrono::milliseconds(500), std::chrono::milliseconds(1500)};
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult result =
+        run_asyncdemo({"cancel", "--n", "2", "--after", "20s", "--cleanup", "30s", "-q"}, options);
+    const auto took = std::chrono::steady_clock::now() - start;
+    INFO(result);
+    CHECK(result.exit_code == 130);
+    CHECK(took < std::chrono::seconds(15));
+  }
+}

@@ -1,0 +1,101 @@
+#pragma once
+// Option helpers for the scenarios' setup functions: durations (2s, 150ms,
+// 1.5s, 0), lists of durations (2s,1s,3s), counts and named choices, each
+// range-checked. A bad value is a CLI::ValidationError whose message names the
+// option and the accepted form, so it surfaces as a usage error (exit 2).
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace asyncdemo {
+
+/// The longest duration anything accepts: ample for any demonstration, and
+/// short enough that a slip of the finger (`2000s`) is caught, not waited out.
+inline constexpr Duration kMaxDuration = std::chrono::hours(1);
+
+/// A parsed value, or why the text was rejected (C++20 has no std::expected).
+template <typename T>
+struct Parsed {
+  std::optional<T> value;
+  /// When there is no value: what is wrong and the accepted form, e.g.
+  /// `"abc" is not a duration; write it like 2s, 150ms or 1.5s`. It does not
+  /// name an option; the option helpers prefix that.
+  std::string error;
+
+  explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+/// Reads a duration: a non-negative decimal number and a unit (ns, us or µs,
+/// ms, s, m, h), e.g. `2s`, `150ms`, `1.5s`, `250us`, `2m`; or `0` alone.
+/// Rejects signs, exponents, spaces, a missing unit, values finer than 1ns and
+/// values over kMaxDuration.
+Parsed<Duration> parse_duration(std::string_view text);
+
+/// The canonical short form, which parse_duration reads back exactly: the
+/// largest unit that keeps the number at least 1 (`1s`, `150ms`, `1.5s`,
+/// `250us`), whole minutes and hours as `2m` and `1h`, and zero as `0s`.
+std::string format_duration(Duration duration);
+
+/// `2s,1s,3s`: the form add_duration_list_option reads.
+std::string format_durations(const std::vector<Duration>& durations);
+
+// The add_* helpers declare one option on a (scenario's) subcommand. `name` is
+// CLI11's name list, e.g. "--delay" or "-n,--n". The target keeps its value
+// when the option is absent, and that value is shown as the default in --help;
+// the accepted range is appended to the description. Each returns the option,
+// so a runner can ask `option->count()` whether it was given.
+
+/// `--delay 1.5s`; out of range: `--delay must be between 0s and 1m; got 2m`.
+CLI::Option* add_duration_option(CLI::App& app, const std::string& name, Duration& target,
+                                 const std::string& description, Duration min = Duration::zero(),
+                                 Duration max = kMaxDuration);
+
+/// `--delays 2s,1s,3s`: one comma-separated argument (so it never swallows a
+/// positional), at least one item, each within [min, max].
+CLI::Option* add_duration_list_option(CLI::App& app, const std::string& name,
+                                      std::vector<Duration>& target, const std::string& description,
+                                      Duration min = Duration::zero(), Duration max = kMaxDuration);
+
+/// `--n 3`: a whole number in [min, max]; anything else, negative and
+/// overflowing numbers included, reads `--n must be between 1 and 1000000; got 0`.
+CLI::Option* add_count_option(CLI::App& app, const std::string& name, std::size_t& target,
+                              const std::string& description, std::size_t min, std::size_t max);
+
+/// The non-template part of add_choice_option: `choose(i)` is called with the
+/// index into `names` of the value given.
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name,
+                               std::vector<std::string> names, std::size_t default_index,
+                               const std::string& description,
+                               std::function<void(std::size_t)> choose);
+
+/// `--mode async` for an enum (or any copyable value): the choices in the order
+/// --help lists them; a value not listed reads
+/// `--mode: "fast" is not one of blocking, async, threads, all`.
+template <typename T>
+CLI::Option* add_choice_option(CLI::App& app, const std::string& name, T& target,
+                               const std::string& description,
+                               std::vector<std::pair<std::string, T>> choices) {
+  std::vector<std::string> names;
+  std::size_t default_index = choices.size();
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    names.push_back(choices[i].first);
+    if (choices[i].second == target) {
+      default_index = i;
+    }
+  }
+  return add_choice_option(app, name, std::move(names), default_index, description,
+                           [&target, choices = std::move(choices)](std::size_t index) {
+                             target = choices[index].second;
+                           });
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,326 @@
+#pragma once
+// Runs the built asyncdemo binary (ASYNCDEMO_BINARY) for end-to-end tests and
+// captures what it did: stdout, stderr and the exit code, separately.
+//
+//   const RunResult result = run_asyncdemo({"gather", "--n", "3", "--virtual-time"});
+//   INFO(result);  // on failure, doctest shows the command, exit code and output
+//   CHECK(result.exit_code == 0);
+//
+// The arguments go to the binary exactly as given (posix_spawn, no shell), so
+// spaces, quotes and `$` need no escaping. The child's stdout and stderr are
+// pipes, so it sees no terminal (no colour, width from COLUMNS or 100).
+// Header-only: the test build compiles only tests/*.cpp and tests/**/*_test.cpp.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+extern char** environ;  // NOLINT(readability-identifier-naming): POSIX's name
+
+namespace asyncdemo::testing {
+
+struct RunOptions {
+  /// Written to the child's stdin, which is then closed (`probe --from -`).
+  std::string input;
+  /// Changes to the inherited environment: a value sets the variable,
+  /// nullopt removes it. COLUMNS and NO_COLOR are removed before these apply,
+  /// so that a developer's shell cannot change what a test sees.
+  std::vector<std::pair<std::string, std::optional<std::string>>> env;
+  /// The child is killed (SIGKILL) after this long; then `timed_out` is set.
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  /// SIGINT (Ctrl-C) is sent to the child this long after it starts, once per
+  /// entry: the harness for interrupting a run at a chosen moment.
+  std::vector<std::chrono::milliseconds> interrupts;
+};
+
+struct RunResult {
+  std::vector<std::string> args;
+  std::string out;
+  std::string err;
+  /// The exit status; 128 + N if signal N ended the child (as a shell says).
+  int exit_code = -1;
+  bool timed_out = false;
+};
+
+/// The command, its exit code and (up to a few KiB of) both outputs: for INFO().
+inline std::ostream& operator<<(std::ostream& os, const RunResult& result) {
+  constexpr std::size_t kShown = 4000;
+  os << "$ asyncdemo";
+  for (const auto& arg : result.args) {
+    os << " '" << arg << "'";
+  }
+  os << "\nexit code " << result.exit_code << (result.timed_out ? " (timed out, killed)" : "");
+  for (const auto& [name, text] : {std::pair{"stdout", &result.out}, {"stderr", &result.err}}) {
+    os << "\n--- " << name << " (" << text->size() << " bytes) ---\n" << text->substr(0, kShown);
+  }
+  return os;
+}
+
+namespace detail {
+
+[[noreturn]] inline void fail(const char* what, int error) {
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+// Closes the descriptor it owns; -1 owns nothing.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  [[nodiscard]] int get() const { return fd_; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Pipe {
+  Fd read;
+  Fd write;
+};
+
+// O_CLOEXEC: the child gets only the ends dup2'd onto its 0, 1 and 2 (dup2
+// clears the flag on the copy); no other test's pipe leaks into it.
+inline Pipe make_pipe() {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    fail("pipe2", errno);
+  }
+  return {Fd(fds[0]), Fd(fds[1])};
+}
+
+inline std::vector<std::string> child_environment(const RunOptions& options) {
+  std::vector<std::pair<std::string, std::optional<std::string>>> changes{
+      {"COLUMNS", std::nullopt}, {"NO_COLOR", std::nullopt}};
+  changes.insert(changes.end(), options.env.begin(), options.env.end());
+  std::vector<std::string> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    env.emplace_back(*entry);
+  }
+  for (const auto& [name, value] : changes) {
+    std::erase_if(env, [&name](const std::string& entry) {
+      return entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=';
+    });
+    if (value) {
+      env.push_back(name + "=" + *value);
+    }
+  }
+  return env;
+}
+
+// The argv/envp shape posix_spawn wants: pointers into `strings`, then null.
+inline std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (auto& string : strings) {
+    pointers.push_back(string.data());
+  }
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// The child gets default signal dispositions (a test runner may ignore
+// SIGPIPE, and ignored signals survive exec) and an empty signal mask.
+class SpawnAttributes {
+ public:
+  SpawnAttributes() {
+    ::posix_spawnattr_init(&attr_);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigset_t mask;
+    sigemptyset(&mask);
+    ::posix_spawnattr_setsigdefault(&attr_, &defaults);
+    ::posix_spawnattr_setsigmask(&attr_, &mask);
+    ::posix_spawnattr_setflags(&attr_, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  }
+  SpawnAttributes(const SpawnAttributes&) = delete;
+  SpawnAttributes& operator=(const SpawnAttributes&) = delete;
+  SpawnAttributes(SpawnAttributes&&) = delete;
+  SpawnAttributes& operator=(SpawnAttributes&&) = delete;
+  ~SpawnAttributes() { ::posix_spawnattr_destroy(&attr_); }
+  [[nodiscard]] const posix_spawnattr_t* get() const { return &attr_; }
+
+ private:
+  posix_spawnattr_t attr_{};
+};
+
+class FileActions {
+ public:
+  FileActions() { ::posix_spawn_file_actions_init(&actions_); }
+  FileActions(const FileActions&) = delete;
+  FileActions& operator=(const FileActions&) = delete;
+  FileActions(FileActions&&) = delete;
+  FileActions& operator=(FileActions&&) = delete;
+  ~FileActions() { ::posix_spawn_file_actions_destroy(&actions_); }
+  void dup2(int from, int to) { ::posix_spawn_file_actions_adddup2(&actions_, from, to); }
+  [[nodiscard]] const posix_spawn_file_actions_t* get() const { return &actions_; }
+
+ private:
+  posix_spawn_file_actions_t actions_{};
+};
+
+// Reads what is there; returns false at end of file (the child closed it).
+inline bool drain(const Fd& fd, std::string& into) {
+  std::array<char, 65536> buffer{};
+  const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+  if (got < 0) {
+    return errno == EINTR || errno == EAGAIN;
+  }
+  into.append(buffer.data(), static_cast<std::size_t>(got));
+  return got > 0;
+}
+
+// Writes what the pipe takes now; closes it when all is written or the child
+// stopped reading (EPIPE: SIGPIPE is ignored in the test process, see below).
+inline void feed(Fd& fd, std::string_view& input) {
+  const ssize_t put = ::write(fd.get(), input.data(), input.size());
+  if (put > 0) {
+    input.remove_prefix(static_cast<std::size_t>(put));
+  }
+  if (input.empty() || (put < 0 && errno != EINTR && errno != EAGAIN)) {
+    fd.reset();
+  }
+}
+
+// Moves data between the three pipes until the child closes its output or the
+// deadline passes; reading both outputs together means neither can fill up
+// and stall the child. Returns false on timeout.
+// Sends the child SIGINT at each planned moment that has come.
+struct Interrupts {
+  pid_t pid;
+  std::vector<std::chrono::steady_clock::time_point> at;  // in time order
+  std::size_t sent = 0;
+
+  void send_due() {
+    while (sent < at.size() && std::chrono::steady_clock::now() >= at[sent]) {
+      ::kill(pid, SIGINT);
+      ++sent;
+    }
+  }
+  [[nodiscard]] std::chrono::steady_clock::time_point next(
+      std::chrono::steady_clock::time_point deadline) const {
+    return sent < at.size() ? std::min(deadline, at[sent]) : deadline;
+  }
+};
+
+inline bool pump(Fd& in, Fd& out, Fd& err, std::string_view input, RunResult& result,
+                 std::chrono::steady_clock::time_point deadline, Interrupts& interrupts) {
+  while (out.get() >= 0 || err.get() >= 0) {
+    interrupts.send_due();
+    std::array<pollfd, 3> fds{
+        {{in.get(), POLLOUT, 0}, {out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}}};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+        interrupts.next(deadline) - std::chrono::steady_clock::now());
+    const int wait_ms = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+    if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) {
+      fail("poll", errno);
+    }
+    if ((fds[0].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      feed(in, input);
+    }
+    if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !drain(out, result.out)) {
+      out.reset();
+    }
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !drain(err, result.err)) {
+      err.reset();
+    }
+  }
+  return true;
+}
+
+inline int wait_for_exit(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      fail("waitpid", errno);
+    }
+  }
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+}  // namespace detail
+
+/// Runs asyncdemo with `args` (not including the program name) and waits for it.
+/// Throws std::system_error if the binary cannot be started at all.
+inline RunResult run_asyncdemo(std::vector<std::string> args, const RunOptions& options = {}) {
+  // A child that exits before reading all of `input` must not kill the test
+  // process with SIGPIPE: the write fails with EPIPE instead. (Children get
+  // the default back, see SpawnAttributes.)
+  std::signal(SIGPIPE, SIG_IGN);
+  RunResult result;
+  result.args = args;
+  detail::Pipe in = detail::make_pipe();
+  detail::Pipe out = detail::make_pipe();
+  detail::Pipe err = detail::make_pipe();
+  ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
+  detail::FileActions actions;
+  actions.dup2(in.read.get(), STDIN_FILENO);
+  actions.dup2(out.write.get(), STDOUT_FILENO);
+  actions.dup2(err.write.get(), STDERR_FILENO);
+  const detail::SpawnAttributes attributes;
+  std::vector<std::string> argv{ASYNCDEMO_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> env = detail::child_environment(options);
+  pid_t pid = 0;
+  const int spawned = ::posix_spawn(&pid, ASYNCDEMO_BINARY, actions.get(), attributes.get(),
+                                    detail::c_strings(argv).data(), detail::c_strings(env).data());
+  if (spawned != 0) {
+    detail::fail("posix_spawn " ASYNCDEMO_BINARY, spawned);
+  }
+  // Our copies of the child's ends: without closing them we would never see EOF.
+  in.read.reset();
+  out.write.reset();
+  err.write.reset();
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + options.timeout;
+  detail::Interrupts interrupts{pid, {}, 0};
+  for (const auto after : options.interrupts) {
+    interrupts.at.push_back(started + after);
+  }
+  if (!detail::pump(in.write, out.read, err.read, options.input, result, deadline, interrupts)) {
+    ::kill(pid, SIGKILL);
+    result.timed_out = true;
+  }
+  result.exit_code = detail::wait_for_exit(pid);
+  return result;
+}
+
+}  // namespace asyncdemo::testing
