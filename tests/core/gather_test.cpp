@@ -15,6 +15,7 @@
 #include "core/sleep.hpp"
 #include "core/spawn.hpp"
 #include "tests/core/timeline_queries.hpp"
+#include "tests/core/workers.hpp"
 
 using namespace std::chrono_literals;
 using asyncdemo::Cancelled;
@@ -30,20 +31,12 @@ using asyncdemo::TaskHandle;
 using asyncdemo::TaskOutcome;
 using asyncdemo::Timeline;
 using asyncdemo::test::at;
+using asyncdemo::test::fail_after;
 using asyncdemo::test::summary_of;
 using asyncdemo::test::task_named;
+using asyncdemo::test::work;
 
 namespace {
-
-Task<int> work(Duration delay, int value) {
-  co_await asyncdemo::sleep(delay);
-  co_return value;
-}
-
-Task<int> fail_after(Duration delay, std::string message) {
-  co_await asyncdemo::sleep(delay);
-  throw std::runtime_error(message);
-}
 
 // Cleanup that itself awaits: catch Cancelled, then await outside the handler, then re-raise.
 Task<int> work_with_cleanup(Duration delay, Duration cleanup) {
