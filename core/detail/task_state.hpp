@@ -28,12 +28,12 @@ class CompletionListener {
 };
 
 struct TaskState {
-  std::coroutine_handle<> root;         // the task's outermost coroutine frame
-  Waiter* waiting_on = nullptr;         // what the task is suspended on, if cancellable
+  std::coroutine_handle<> root;  // the task's outermost coroutine frame
+  Waiter* waiting_on = nullptr;  // what the task is suspended on, if cancellable
   CompletionListener* listener = nullptr;
-  TaskState* prev_live = nullptr;       // the runtime's list of unfinished tasks
+  TaskState* prev_live = nullptr;  // the runtime's list of unfinished tasks
   TaskState* next_live = nullptr;
-  std::exception_ptr error;             // how the coroutine ended, if by an exception
+  std::exception_ptr error;  // how the coroutine ended, if by an exception
   TaskId id = 0;
   std::uint32_t listener_tag = 0;
   // Owners of the frame: the runtime until the task ends, plus each handle.
