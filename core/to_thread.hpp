@@ -107,6 +107,10 @@ class ToThreadAwaiter final : private detail::OffloadAwaiter {
 /// exception) comes back at the await. `fn` must be safe to run off the loop
 /// thread and must not touch the runtime. On the virtual clock it still runs
 /// for real, and time stands still until it is done.
+///
+/// TRICKY: g++ 12 destroys a capturing lambda written inside the co_await
+/// expression twice. Name it first: `auto crunch = [n] {...};
+/// co_await to_thread(crunch);`.
 template <class F>
   requires std::invocable<F&>
 [[nodiscard]] ToThreadAwaiter<F> to_thread(F fn) {

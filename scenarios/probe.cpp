@@ -100,6 +100,7 @@ Task<void> probe_main(ProbeOptions options, std::shared_ptr<ProbeRecord> record)
     co_return;
   }
   std::vector<TaskHandle<ProbeRow>> tasks;
+  tasks.reserve(options.names.size());
   for (const std::string& name : options.names) {
     tasks.push_back(spawn(probe_one(name, options.timeout, limit), name));
   }

@@ -108,8 +108,8 @@ double ideal_of(const std::string& mode, const SleepOptions& options, std::size_
   if (mode == "async") {
     return delay;
   }
-  const auto rounds = static_cast<double>((options.n + pool - 1) / pool);
-  return rounds * delay;
+  const std::size_t rounds = (options.n + pool - 1) / pool;  // ceil(n / pool), in whole rounds
+  return static_cast<double>(rounds) * delay;
 }
 
 void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions& options,
