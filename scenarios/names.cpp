@@ -131,6 +131,7 @@ std::vector<std::string> gather_names(const std::vector<std::string>& arguments,
     return arguments;
   }
   std::vector<std::string> names;
+  names.reserve(kShortKeywords.size() + 1);
   for (std::string_view keyword : kShortKeywords) {
     names.push_back(fmt::format("{}.{}", keyword, tld));
   }

@@ -22,7 +22,7 @@ using asyncdemo::testing::RunResult;
 
 namespace {
 
-const std::filesystem::path kSource = ASYNCDEMO_SOURCE_DIR;
+const std::filesystem::path source_dir = ASYNCDEMO_SOURCE_DIR;
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -57,7 +57,7 @@ bool valid_against_schema(const std::string& document) {
   std::ofstream(file.path()) << document;
   const std::string command = fmt::format(
       "/usr/bin/python3 '{0}/tools/validate_json.py' '{0}/schema/asyncdemo-1.schema.json' '{1}'",
-      kSource.string(), file.path().string());
+      source_dir.string(), file.path().string());
   return std::system(command.c_str()) == 0;  // NOLINT(concurrency-mt-unsafe, cert-env33-c)
 }
 
@@ -100,7 +100,7 @@ TEST_SUITE("e2e") {
       INFO(result);
       REQUIRE(result.exit_code == 0);
       const std::filesystem::path golden =
-          kSource / "tests/golden" / (std::string(example.name) + ".txt");
+          source_dir / "tests/golden" / (std::string(example.name) + ".txt");
       if (update) {
         std::ofstream(golden, std::ios::binary) << result.out;
         continue;
@@ -277,7 +277,7 @@ TEST_SUITE("e2e") {
   TEST_CASE("every asyncdemo command in the README runs and exits 0") {
     // The README's examples are the contract with a new user. Here they run on the virtual
     // clock (where they accept it), with any trace written to a scratch file.
-    std::istringstream readme(read_file(kSource / "README.md"));
+    std::istringstream readme(read_file(source_dir / "README.md"));
     const TempPath trace("readme.trace.json");
     std::size_t ran = 0;
     bool in_code = false;
