@@ -35,23 +35,9 @@ using asyncdemo::test::fail_after;
 using asyncdemo::test::summary_of;
 using asyncdemo::test::task_named;
 using asyncdemo::test::work;
+using asyncdemo::test::work_with_cleanup;
 
 namespace {
-
-// Cleanup that itself awaits: catch Cancelled, then await outside the handler, then re-raise.
-Task<int> work_with_cleanup(Duration delay, Duration cleanup) {
-  bool cancelled = false;
-  try {
-    co_await asyncdemo::sleep(delay);
-  } catch (const Cancelled&) {
-    cancelled = true;
-  }
-  if (cancelled) {
-    co_await asyncdemo::sleep(cleanup);
-    throw Cancelled{};
-  }
-  co_return 0;
-}
 
 std::vector<int> values_of(std::vector<Outcome<int>> outcomes) {
   std::vector<int> values;

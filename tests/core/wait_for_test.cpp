@@ -14,6 +14,7 @@
 #include "core/sleep.hpp"
 #include "core/spawn.hpp"
 #include "tests/core/timeline_queries.hpp"
+#include "tests/core/workers.hpp"
 
 using namespace std::chrono_literals;
 using asyncdemo::Cancelled;
@@ -32,29 +33,10 @@ using asyncdemo::test::at;
 using asyncdemo::test::first_time;
 using asyncdemo::test::summary_of;
 using asyncdemo::test::task_named;
+using asyncdemo::test::work;
+using asyncdemo::test::work_with_cleanup;
 
 namespace {
-
-Task<int> work(Duration delay, int value) {
-  co_await asyncdemo::sleep(delay);
-  co_return value;
-}
-
-// Catch Cancelled, await the cleanup outside the handler (C++ forbids co_await inside
-// one), then re-raise: what a well-behaved coroutine does.
-Task<int> work_with_cleanup(Duration delay, Duration cleanup) {
-  bool cancelled = false;
-  try {
-    co_await asyncdemo::sleep(delay);
-  } catch (const Cancelled&) {
-    cancelled = true;
-  }
-  if (cancelled) {
-    co_await asyncdemo::sleep(cleanup);
-    throw Cancelled{};
-  }
-  co_return 1;
-}
 
 /// What main saw: the value (or -1), which error, and when.
 struct Seen {
