@@ -114,6 +114,15 @@ void print_results(const Json& results, const TextStyle& style, std::FILE* out) 
 
 // The tasks the root started, in the order they ended; empty when there are many.
 std::string listed_completions(const Timeline& timeline) {
+  // Counted first: at a million tasks the list is not shown, and building it
+  // (a summary pass and a string of every name) cost more than the run's end.
+  std::size_t children = 0;
+  for (TaskId id = 0; id < timeline.task_count() && children <= kSummaryMaxListed; ++id) {
+    children += timeline.task(id).parent != kNoParent ? 1 : 0;
+  }
+  if (children > kSummaryMaxListed) {
+    return {};
+  }
   std::string names;
   std::size_t count = 0;
   const auto summaries = timeline.summarize();

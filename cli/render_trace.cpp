@@ -52,7 +52,7 @@ class TraceWriter {
         // a lane of its own, named after the task.
         const bool abandoned = span.state == SpanState::thread_abandoned;
         if (abandoned && !named_abandoned_lane) {
-          name_lane(abandoned_lane_of(id), tasks[id].name + " (thread)", id);
+          name_lane(abandoned_lane_of(id), fmt::format("{} (thread)", tasks[id].name), id);
           named_abandoned_lane = true;
         }
         write_span(span, abandoned ? abandoned_lane_of(id) : lane_of(id));
@@ -73,7 +73,7 @@ class TraceWriter {
     }
   }
 
-  void name_lane(std::size_t lane, const std::string& name, TaskId id) {
+  void name_lane(std::size_t lane, std::string_view name, TaskId id) {
     write_metadata(lane, "thread_name", json_string(name));
     write_metadata(lane, "thread_sort_index", std::to_string(id), "sort_index");
   }

@@ -8,6 +8,7 @@
 // Results always come back in submission order, whatever the completion order.
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -27,13 +28,10 @@ template <class T>
 class GatherAwaiter final : private detail::Waiter, private detail::CompletionListener {
  public:
   GatherAwaiter(std::vector<TaskHandle<T>> children, OnError policy)
-      : children_(std::move(children)),
-        results_(children_.size()),
-        remaining_(children_.size()),
-        policy_(policy) {
+      : children_(std::move(children)), remaining_(children_.size()), policy_(policy) {
     for (std::size_t i = 0; i < children_.size() && !finished_; ++i) {
       if (children_[i].done()) {
-        absorb(i);
+        absorb(i, /*runtime_holds=*/false);
       } else {
         children_[i].state().listener = this;
         children_[i].state().listener_tag = static_cast<std::uint32_t>(i);
@@ -59,43 +57,64 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
       throw Cancelled{};
     }
     if (first_error_ && policy_ != OnError::collect) {
-      std::rethrow_exception(results_[*first_error_].error());
+      std::rethrow_exception(error_of(*first_error_));
     }
     if (outer_cancelled_) {
       throw Cancelled{};
+    }
+    results_.resize(children_.size());
+    for (std::size_t i = 0; i < children_.size(); ++i) {
+      if (children_[i].valid()) {
+        results_[i] = children_[i].take_outcome();
+      }
     }
     return std::move(results_);
   }
 
  private:
   void task_completed(detail::TaskState& /*task*/, std::uint32_t tag) noexcept override {
-    absorb(tag);
+    absorb(tag, /*runtime_holds=*/true);  // Runtime::finish drops its reference after this
   }
 
-  // Cancelling the task that awaits gather cancels every child (asyncio).
   bool cancel() noexcept override {
     outer_cancelled_ = true;
     cancel_running();
     return true;
   }
 
-  void absorb(std::size_t index) noexcept {
-    results_[index] = children_[index].take_outcome();
-    children_[index].reset();  // frees the child's frame now, not at the end
+  void absorb(std::size_t index, bool runtime_holds) noexcept {
     --remaining_;
-    const Outcome<T>& outcome = results_[index];
-    if (!first_error_ && policy_ == OnError::propagate && !outcome.ok()) {
+    TaskHandle<T>& child = children_[index];
+    const detail::TaskState& state = child.state();
+    const bool raised = state.error != nullptr;  // failed or cancelled
+    const bool failed = raised && !state.ended_cancelled;
+    // When gather holds the only handle, the outcome moves out now and the
+    // frame is freed; when the caller kept handles too, the frame lives on
+    // anyway and the outcome is read once, at the end. Either way a million
+    // children never cost a frame and a stored outcome each at once.
+    if (state.refs == (runtime_holds ? 2U : 1U)) {
+      if (results_.empty()) {
+        results_.resize(children_.size());
+      }
+      results_[index] = child.take_outcome();
+      child.reset();
+    }
+    if (!first_error_ && policy_ == OnError::propagate && raised) {
       first_error_ = index;
       complete();  // at once: the siblings run on, detached
       return;
     }
-    if (!first_error_ && policy_ == OnError::cancel_siblings && outcome.failed()) {
+    if (!first_error_ && policy_ == OnError::cancel_siblings && failed) {
       first_error_ = index;
       cancel_running();
     }
     if (remaining_ == 0) {
       complete();
     }
+  }
+
+  [[nodiscard]] std::exception_ptr error_of(std::size_t index) const noexcept {
+    return children_[index].valid() ? children_[index].state().error : results_[index].error();
   }
 
   void cancel_running() noexcept {

@@ -1,6 +1,11 @@
 #include "core/runtime.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <exception>
@@ -34,6 +39,28 @@ void guarded(uv_loop_t* loop, Fn&& fn) noexcept {
   }
 }
 
+// TRICKY: the first uv_loop_init of a process also makes libuv's process-wide
+// signal pipe, and libuv calls abort() when it cannot (unix/signal.c,
+// uv__signal_global_init), where every other failure of the call is returned.
+// Out of file descriptors (a low RLIMIT_NOFILE) the process would die without
+// a word. So first check that the three descriptors the call takes before it
+// can return an error (its epoll instance and that pipe) are to be had, and
+// fail as the call itself would have.
+void check_descriptors_for_loop_init() {
+  std::array<int, 2> pipe_fds{};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC) != 0) {
+    check_uv("uv_loop_init", uv_translate_sys_error(errno));
+  }
+  const int third = ::fcntl(pipe_fds[0], F_DUPFD_CLOEXEC, 0);
+  const int error = errno;
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  if (third < 0) {
+    check_uv("uv_loop_init", uv_translate_sys_error(error));
+  }
+  ::close(third);
+}
+
 }  // namespace
 
 void detail::finish_spawned(TaskState& task) noexcept { Runtime::current().finish(task); }
@@ -43,6 +70,7 @@ Runtime::Runtime(RuntimeOptions options)
   if (current_runtime != nullptr) {
     throw RuntimeMisuse("a Runtime already exists on this thread");
   }
+  check_descriptors_for_loop_init();
   check_uv("uv_loop_init", uv_loop_init(&loop_));
   loop_open_ = true;
   try {
@@ -126,11 +154,11 @@ void Runtime::record_at(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait) 
 
 // ---- tasks ----
 
-void Runtime::adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string name) {
+void Runtime::adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string_view name) {
   task.root = root;
   task.spawned = true;
   task.refs = 1;  // the runtime's, dropped when the task ends
-  task.id = timeline_.add_task(std::move(name), current_ != nullptr ? current_->id : kNoParent);
+  task.id = timeline_.add_task(name, current_ != nullptr ? current_->id : kNoParent);
   link_live(task);
   timeline_.record(now(), task.id, EventKind::created);
   schedule(root, &task);
@@ -213,7 +241,6 @@ void Runtime::abandon_unfinished_tasks() noexcept {
   // never resume are destroyed (their awaiters unregister in destructors),
   // unless a TaskHandle still holds them; its destructor will.
   ready_.clear();
-  batch_.clear();
   std::vector<detail::TaskState*> unowned;
   for (detail::TaskState* task = live_head_; task != nullptr;) {
     detail::TaskState* next = task->next_live;
@@ -270,7 +297,7 @@ void Runtime::close_loop() {
   check_uv("uv_loop_close", uv_loop_close(&loop_));
 }
 
-void Runtime::step(std::coroutine_handle<> handle, detail::TaskState* task) {
+void Runtime::step(std::coroutine_handle<> handle, detail::TaskState* task, Nanos start_ns) {
   current_ = task;
   if (!task->started) {
     task->started = true;
@@ -283,9 +310,9 @@ void Runtime::step(std::coroutine_handle<> handle, detail::TaskState* task) {
       current_ = nullptr;
       return;
     }
-    timeline_.record(now(), task->id, EventKind::started);
+    timeline_.record(start_ns, task->id, EventKind::started);
   } else {
-    timeline_.record(now(), task->id, EventKind::resumed);
+    timeline_.record(start_ns, task->id, EventKind::resumed);
   }
   handle.resume();
   current_ = nullptr;
@@ -294,11 +321,36 @@ void Runtime::step(std::coroutine_handle<> handle, detail::TaskState* task) {
 void Runtime::run_ready_batch() {
   // Only what is ready now runs in this iteration; what it schedules waits
   // for the next one, so I/O and timers are never starved (asyncio does the same).
-  batch_.swap(ready_);
-  for (const Ready& ready : batch_) {
-    step(ready.handle, ready.task);
+  //
+  // A step that ends by suspending or finishing records that moment as the
+  // last thing it does (what follows is the runtime's own bookkeeping, well
+  // under a microsecond), and the next step starts right after it: that
+  // reading serves as the next step's start. At a million tasks the clock is
+  // read 2 million times fewer (a reading costs ~40 ns here), and a step's
+  // measured length, which the "don't block the loop" lessons judge, still
+  // covers all of the task's own code.
+  Nanos previous_end_ns = -1;
+  for (std::size_t count = ready_.size(); count > 0 && !ready_.empty(); --count) {
+    const Ready ready = ready_.front();
+    ready_.pop_front();
+    const TaskId id = ready.task->id;
+    const std::size_t events_before = timeline_.events().size();
+    step(ready.handle, ready.task, previous_end_ns >= 0 ? previous_end_ns : now());
+    previous_end_ns = step_end(id, events_before);
   }
-  batch_.clear();
+}
+
+Nanos Runtime::step_end(TaskId task, std::size_t events_before) const noexcept {
+  const std::vector<Event>& events = timeline_.events();
+  if (events.size() <= events_before) {
+    return -1;
+  }
+  const Event& last = events.back();
+  const bool ended_step =
+      last.task == task && ((last.kind == EventKind::suspended && last.wait != WaitKind::blocked) ||
+                            last.kind == EventKind::done || last.kind == EventKind::failed ||
+                            last.kind == EventKind::cancelled);
+  return ended_step && !virtual_time() ? last.t_ns : -1;
 }
 
 bool Runtime::virtual_clock_may_jump() const noexcept {

@@ -8,8 +8,10 @@
 
 #include <coroutine>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -78,7 +80,7 @@ class Runtime final : private detail::CompletionListener {
   // ---- for the awaitables in core/ (not for scenarios) ----
 
   /// Registers a new task and schedules its first step (asyncio.create_task).
-  void adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string name);
+  void adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string_view name);
   /// Queues a coroutine to resume on the next loop iteration, inside `task`.
   void schedule(std::coroutine_handle<> handle, detail::TaskState* task);
   /// Requests cancellation (Task.cancel). False if the task had already ended.
@@ -108,7 +110,10 @@ class Runtime final : private detail::CompletionListener {
   void on_idle();
   void on_timer();
   void run_ready_batch();
-  void step(std::coroutine_handle<> handle, detail::TaskState* task);
+  void step(std::coroutine_handle<> handle, detail::TaskState* task, Nanos start_ns);
+  /// The time a step of `task` ended, if its last event (after `events_before`)
+  /// marks that end; -1 if it does not.
+  [[nodiscard]] Nanos step_end(TaskId task, std::size_t events_before) const noexcept;
   void fire_due_timers(Nanos now) noexcept;
   [[nodiscard]] bool virtual_clock_may_jump() const noexcept;
   void update_idle();
@@ -140,8 +145,10 @@ class Runtime final : private detail::CompletionListener {
   Nanos armed_deadline_ = 0;
   std::uint64_t start_hrtime_ = 0;
   Nanos virtual_now_ = 0;
-  std::vector<Ready> ready_;
-  std::vector<Ready> batch_;
+  // A deque, not a vector: a million spawns queue a million entries, and a
+  // deque grows in small blocks and gives them back as the batch is consumed,
+  // where a vector would double (copying) and keep its peak capacity.
+  std::deque<Ready> ready_;
   detail::TimerQueue timers_;
   detail::TaskState* current_ = nullptr;
   detail::TaskState* live_head_ = nullptr;

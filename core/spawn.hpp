@@ -2,7 +2,7 @@
 // spawn (asyncio.create_task) and TaskHandle, the handle it returns: await it
 // for the task's result, or cancel it.
 
-#include <string>
+#include <string_view>
 #include <utility>
 
 #include "core/detail/waiter.hpp"
@@ -159,7 +159,7 @@ class [[nodiscard]] TaskHandle {
 /// iteration, recorded in the timeline under `name` ("task-<id>" if empty)
 /// with the current task as its parent.
 template <class T>
-TaskHandle<T> spawn(Task<T> task, std::string name = {}) {
+TaskHandle<T> spawn(Task<T> task, std::string_view name = {}) {
   if (!task.valid()) {
     throw RuntimeMisuse("spawn() of an empty Task");
   }
@@ -167,7 +167,7 @@ TaskHandle<T> spawn(Task<T> task, std::string name = {}) {
   // still owns its frame and frees it (taken first, the frame leaked).
   Runtime& runtime = Runtime::current();
   auto handle = task.release();
-  runtime.adopt(handle.promise(), handle, std::move(name));
+  runtime.adopt(handle.promise(), handle, name);
   return TaskHandle<T>(handle);
 }
 

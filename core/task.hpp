@@ -37,7 +37,7 @@ class PromiseBase : public TaskState {
       if (promise.running_inline) {
         return std::noop_coroutine();  // the awaiter's await_suspend is below us and goes on
       }
-      return promise.continuation ? promise.continuation : std::noop_coroutine();
+      return promise.continuation() ? promise.continuation() : std::noop_coroutine();
     }
     void await_resume() noexcept {}
   };
@@ -48,8 +48,9 @@ class PromiseBase : public TaskState {
     ended_cancelled = is_cancelled(error);
   }
 
-  std::coroutine_handle<> continuation;  // who awaits this coroutine directly
-  bool running_inline = false;           // inside its awaiter's await_suspend (see Task)
+  /// Who awaits this coroutine directly (only ever set on a task that is not spawned).
+  [[nodiscard]] std::coroutine_handle<> continuation() const noexcept { return root; }
+  void set_continuation(std::coroutine_handle<> awaiting) noexcept { root = awaiting; }
 };
 
 template <class T>
@@ -151,7 +152,7 @@ class [[nodiscard]] Task {
       // its awaiter from its final suspend (symmetric transfer, one level).
       bool await_suspend(std::coroutine_handle<> awaiting) noexcept {
         detail::PromiseBase& promise = handle.promise();
-        promise.continuation = awaiting;
+        promise.set_continuation(awaiting);
         promise.running_inline = true;
         handle.resume();
         promise.running_inline = false;

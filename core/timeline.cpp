@@ -1,8 +1,19 @@
 #include "core/timeline.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <stdexcept>
 
 namespace asyncdemo {
+
+namespace {
+
+constexpr std::uint32_t kMaxNote = (1U << 24U) - 1;  // the width of Event::note
+constexpr std::size_t kMaxDefaultNameBytes = 16;     // "task-" and a 32-bit id
+constexpr std::size_t kTypicalNameBytes = 12;        // "task-1000000"
+
+}  // namespace
 
 std::string_view to_string(WaitKind kind) {
   switch (kind) {
@@ -59,32 +70,56 @@ std::string_view to_string(TaskOutcome outcome) {
   return "?";
 }
 
-TaskId Timeline::add_task(std::string name, TaskId parent) {
+TaskId Timeline::add_task(std::string_view name, TaskId parent) {
   const auto id = static_cast<TaskId>(tasks_.size());
-  if (name.empty()) {
-    name = "task-" + std::to_string(id);
+  if (names_.size() + std::max<std::size_t>(name.size(), kMaxDefaultNameBytes) > UINT32_MAX) {
+    throw std::length_error("the timeline's task names exceed 4 GiB");
   }
-  tasks_.push_back(TaskInfo{std::move(name), parent});
+  tasks_.push_back(TaskRecord{static_cast<std::uint32_t>(names_.size()), parent});
+  if (name.empty()) {
+    std::array<char, kMaxDefaultNameBytes> digits{};
+    const auto [end, error] = std::to_chars(digits.begin(), digits.end(), id);
+    names_ += "task-";
+    names_.append(digits.begin(), end);
+  } else {
+    names_ += name;
+  }
   return id;
+}
+
+TaskInfo Timeline::task(TaskId id) const noexcept {
+  const std::size_t begin = tasks_[id].name_begin;
+  const std::size_t end = id + 1 < tasks_.size() ? tasks_[id + 1].name_begin : names_.size();
+  return TaskInfo{std::string_view(names_).substr(begin, end - begin), tasks_[id].parent};
+}
+
+std::size_t TaskList::size() const noexcept { return timeline_.task_count(); }
+
+TaskInfo TaskList::operator[](std::size_t id) const noexcept {
+  return timeline_.task(static_cast<TaskId>(id));
 }
 
 void Timeline::record(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait, std::uint32_t note) {
   if (!events_.empty() && t_ns < events_.back().t_ns) {
     in_order_ = false;
   }
-  events_.push_back(Event{t_ns, task, kind, wait, note});
+  events_.push_back(Event{t_ns, task, kind, wait, note & kMaxNote});
   if (sink_) {
     sink_(events_.back(), *this);
   }
 }
 
 std::uint32_t Timeline::add_note(std::string text) {
+  if (notes_.size() >= kMaxNote) {
+    return 0;  // Event::note is 24 bits; the event itself is still recorded
+  }
   notes_.push_back(std::move(text));
   return static_cast<std::uint32_t>(notes_.size());
 }
 
 void Timeline::reserve_tasks(std::size_t count) {
   tasks_.reserve(tasks_.size() + count);
+  names_.reserve(names_.size() + count * kTypicalNameBytes);
   constexpr std::size_t kEventsPerTask = 5;  // created, started, suspended, resumed, done
   events_.reserve(events_.size() + count * kEventsPerTask);
 }

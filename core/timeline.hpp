@@ -41,17 +41,21 @@ enum class EventKind : std::uint8_t {
   thread_dropped,   // its queued thread-pool work was removed before it started
 };
 
-/// One recorded moment. Kept small: a million tasks record millions of these.
+/// One recorded moment. Kept to 16 bytes: a million tasks record five
+/// million of these, and the timeline is most of a large run's memory.
 struct Event {
   Nanos t_ns;
   TaskId task;
-  EventKind kind;
-  WaitKind wait;
-  std::uint32_t note;  // 1-based index into Timeline::notes(); 0 = none
+  EventKind kind : 4;
+  WaitKind wait : 4;
+  std::uint32_t note : 24;  // 1-based index into Timeline's notes; 0 = none
 };
+static_assert(sizeof(Event) == 16, "Event must stay 16 bytes");
 
+/// A task as the timeline knows it. `name` views the timeline's storage: it
+/// stays valid until the next task is added.
 struct TaskInfo {
-  std::string name;
+  std::string_view name;
   TaskId parent;  // kNoParent for the root
 };
 
@@ -85,6 +89,19 @@ std::string_view to_string(TaskOutcome outcome);
 inline constexpr TaskId kNoParent = UINT32_MAX;
 
 class Timeline;
+
+/// The tasks of a timeline, indexed by TaskId.
+class TaskList {
+ public:
+  explicit TaskList(const Timeline& timeline) : timeline_(timeline) {}
+  [[nodiscard]] std::size_t size() const noexcept;
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  [[nodiscard]] TaskInfo operator[](std::size_t id) const noexcept;
+
+ private:
+  const Timeline& timeline_;
+};
+
 /// Called for every event as it is recorded (the live event log).
 using EventSink = std::function<void(const Event&, const Timeline&)>;
 
@@ -92,10 +109,11 @@ using EventSink = std::function<void(const Event&, const Timeline&)>;
 class Timeline {
  public:
   /// Registers a task; an empty name becomes "task-<id>".
-  TaskId add_task(std::string name, TaskId parent);
+  TaskId add_task(std::string_view name, TaskId parent);
   void record(Nanos t_ns, TaskId task, EventKind kind, WaitKind wait = WaitKind::none,
               std::uint32_t note = 0);
-  /// Stores a remark and returns its index for Event::note.
+  /// Stores a remark and returns its index for Event::note (0, no text, once
+  /// the 16,777,215 indexes an event can hold are used up).
   std::uint32_t add_note(std::string text);
   /// Sees every event as it is recorded; empty to stop. Called on the loop
   /// thread, inside the run: it must be quick and must not touch the runtime.
@@ -108,7 +126,9 @@ class Timeline {
   void finish();
 
   [[nodiscard]] const std::vector<Event>& events() const { return events_; }
-  [[nodiscard]] const std::vector<TaskInfo>& tasks() const { return tasks_; }
+  [[nodiscard]] TaskList tasks() const { return TaskList(*this); }
+  [[nodiscard]] std::size_t task_count() const noexcept { return tasks_.size(); }
+  [[nodiscard]] TaskInfo task(TaskId id) const noexcept;
   [[nodiscard]] std::string_view note(std::uint32_t index) const;
 
   /// The spans of one task, in time order. `end_ns` closes a span left open.
@@ -129,8 +149,17 @@ class Timeline {
   [[nodiscard]] std::size_t max_in_flight() const;
 
  private:
+  // A task's name is the stretch of names_ from its name_begin to the next
+  // task's: one string for all names instead of one std::string (32 bytes,
+  // plus a heap block past 15 characters) per task.
+  struct TaskRecord {
+    std::uint32_t name_begin;
+    TaskId parent;
+  };
+
   std::vector<Event> events_;
-  std::vector<TaskInfo> tasks_;
+  std::vector<TaskRecord> tasks_;
+  std::string names_;
   std::vector<std::string> notes_;
   EventSink sink_;
   bool in_order_ = true;

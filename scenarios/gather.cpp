@@ -34,10 +34,22 @@ constexpr std::string_view kLesson =
 struct GatherOptions {
   std::size_t n = 3;
   Duration delay = 1s;
-  std::vector<Duration> delays;
-  std::size_t fail = 0;  // 1-based task number; 0: none fails
+  std::vector<Duration> delays;  // empty: every task sleeps `delay` (no n-sized copy)
+  std::size_t fail = 0;          // 1-based task number; 0: none fails
   std::string on_error = "propagate";
   bool sequential = false;
+
+  [[nodiscard]] std::size_t count() const { return delays.empty() ? n : delays.size(); }
+  [[nodiscard]] Duration delay_of(std::size_t index) const {
+    return delays.empty() ? delay : delays[index];
+  }
+  [[nodiscard]] Duration longest() const {
+    return delays.empty() ? delay : *std::ranges::max_element(delays);
+  }
+  [[nodiscard]] Duration total() const {
+    return delays.empty() ? delay * static_cast<Duration::rep>(n)
+                          : std::accumulate(delays.begin(), delays.end(), Duration::zero());
+  }
 };
 
 // What main saw, read back after the run.
@@ -47,10 +59,14 @@ struct GatherRecord {
   Nanos raised_at_ns = -1;
 };
 
+// Out of line so that the message's temporaries are not laid out in every
+// worker's coroutine frame (a million frames at --n 1000000).
+[[noreturn]] void fail_task(int id) { throw std::runtime_error(fmt::format("task-{} failed", id)); }
+
 Task<int> worker(int id, Duration delay, bool fails) {
   co_await sleep(delay);
   if (fails) {
-    throw std::runtime_error(fmt::format("task-{} failed", id));
+    fail_task(id);
   }
   co_return id;
 }
@@ -67,14 +83,14 @@ OnError policy_of(const std::string& name) {
 
 TaskHandle<int> spawn_worker(const GatherOptions& options, std::size_t index) {
   const int id = static_cast<int>(index + 1);
-  return spawn(worker(id, options.delays[index], options.fail == index + 1),
+  return spawn(worker(id, options.delay_of(index), options.fail == index + 1),
                fmt::format("task-{}", id));
 }
 
 Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherRecord> record) {
   std::vector<TaskHandle<int>> tasks;
-  tasks.reserve(options.delays.size());
-  for (std::size_t i = 0; i < options.delays.size(); ++i) {
+  tasks.reserve(options.count());
+  for (std::size_t i = 0; i < options.count(); ++i) {
     tasks.push_back(spawn_worker(options, i));
   }
   try {
@@ -88,14 +104,18 @@ Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherReco
   for (const TaskHandle<int>& task : tasks) {
     co_await task.wait();
   }
+  // Each frame is freed as soon as its outcome is copied out: at a million
+  // tasks, frames and outcomes must not all be alive at once.
+  record->outcomes.reserve(tasks.size());
   for (TaskHandle<int>& task : tasks) {
     record->outcomes.emplace_back(task.take_outcome());
+    task.reset();
   }
 }
 
 Task<void> gather_sequentially(GatherOptions options, std::shared_ptr<GatherRecord> record) {
-  record->outcomes.resize(options.delays.size());
-  for (std::size_t i = 0; i < options.delays.size(); ++i) {
+  record->outcomes.resize(options.count());
+  for (std::size_t i = 0; i < options.count(); ++i) {
     TaskHandle<int> task = spawn_worker(options, i);
     co_await task.wait();
     Outcome<int> outcome = task.take_outcome();
@@ -152,7 +172,8 @@ std::string completion_order(const Timeline& timeline) {
     const bool ended = event.kind == EventKind::done || event.kind == EventKind::failed ||
                        event.kind == EventKind::cancelled;
     if (ended && timeline.tasks()[event.task].parent != kNoParent) {
-      order += (order.empty() ? "" : ", ") + timeline.tasks()[event.task].name;
+      order += order.empty() ? "" : ", ";
+      order += timeline.tasks()[event.task].name;
     }
   }
   return order;
@@ -160,9 +181,9 @@ std::string completion_order(const Timeline& timeline) {
 
 void judge_failure(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
                    const Tally& counts, double slack) {
-  const double fail_at = kit::seconds(options.delays[options.fail - 1]);
+  const double fail_at = kit::seconds(options.delay_of(options.fail - 1));
   const double raised_at = kit::seconds(record.raised_at_ns);
-  const std::size_t n = options.delays.size();
+  const std::size_t n = options.count();
   if (options.sequential) {
     if (options.on_error == "collect") {
       report.checks.push_back(kit::equals("every task ran despite the error",
@@ -178,7 +199,7 @@ void judge_failure(ScenarioReport& report, const GatherOptions& options, const G
   std::size_t slower = 0;  // siblings still running when task F failed
   for (std::size_t i = 0; i < n; ++i) {
     slower +=
-        (i + 1 != options.fail && options.delays[i] > options.delays[options.fail - 1]) ? 1 : 0;
+        (i + 1 != options.fail && options.delay_of(i) > options.delay_of(options.fail - 1)) ? 1 : 0;
   }
   if (options.on_error == "propagate") {
     report.checks.push_back(kit::between("gather raised the error as soon as the task failed",
@@ -213,9 +234,8 @@ void judge_failure(ScenarioReport& report, const GatherOptions& options, const G
 void judge(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
            double slack) {
   const Tally counts = tally(record);
-  const double longest = kit::seconds(*std::ranges::max_element(options.delays));
-  const double total =
-      kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
+  const double longest = kit::seconds(options.longest());
+  const double total = kit::seconds(options.total());
   if (options.fail == 0) {
     if (options.sequential) {
       report.checks.push_back(kit::between("one after another, the delays add up", report.elapsed_s,
@@ -231,7 +251,7 @@ void judge(ScenarioReport& report, const GatherOptions& options, const GatherRec
                                       static_cast<double>(counts.in_order),
                                       static_cast<double>(counts.ok), ""));
   constexpr std::size_t kNamedTasks = 20;  // beyond that a list of names teaches nothing
-  if (options.delays.size() <= kNamedTasks) {
+  if (options.count() <= kNamedTasks) {
     report.takeaways.push_back("completion order: " + completion_order(report.timeline) +
                                "; results are still in submission order");
   }
@@ -242,22 +262,20 @@ void judge(ScenarioReport& report, const GatherOptions& options, const GatherRec
 }
 
 void normalize(GatherOptions& options, bool n_given) {
-  if (options.delays.empty()) {
-    options.delays.assign(options.n, options.delay);
-  } else if (n_given && options.n != options.delays.size()) {
+  if (!options.delays.empty() && n_given && options.n != options.count()) {
     throw UsageError(fmt::format("--n {} does not match the {} delays given with --delays",
-                                 options.n, options.delays.size()));
+                                 options.n, options.count()));
   }
-  if (options.fail > options.delays.size()) {
+  if (options.fail > options.count()) {
     throw UsageError(
-        fmt::format("--fail {}: there are only {} tasks", options.fail, options.delays.size()));
+        fmt::format("--fail {}: there are only {} tasks", options.fail, options.count()));
   }
 }
 
 Json params_of(const GatherOptions& options) {
-  Json params = {{"n", options.delays.size()}};
+  Json params = {{"n", options.count()}};
   if (std::ranges::adjacent_find(options.delays, std::not_equal_to{}) == options.delays.end()) {
-    params["delay"] = format_duration(options.delays.front());  // one delay for all: say it once
+    params["delay"] = format_duration(options.delay_of(0));  // one delay for all: say it once
   } else {
     params["delays"] = format_durations(options.delays);
   }
@@ -270,7 +288,7 @@ Json params_of(const GatherOptions& options) {
 ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext& context) {
   normalize(options, n_given);
   Runtime runtime(context.runtime);
-  runtime.timeline().reserve_tasks(options.delays.size() + 1);
+  runtime.timeline().reserve_tasks(options.count() + 1);
   ScenarioReport report = kit::begin(kName, kLesson, params_of(options), context, runtime);
   auto record = std::make_shared<GatherRecord>();
   if (options.sequential) {
@@ -278,15 +296,16 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   } else {
     kit::drive(report, runtime, gather_concurrently(options, record));
   }
-  const double total =
-      kit::seconds(std::accumulate(options.delays.begin(), options.delays.end(), Duration::zero()));
-  const double longest = kit::seconds(*std::ranges::max_element(options.delays));
+  const double total = kit::seconds(options.total());
+  const double longest = kit::seconds(options.longest());
   // TaskGroup stops at the failure; everything else runs to the slowest.
   const bool stops_at_failure = options.fail > 0 && options.on_error == "cancel-siblings";
   const double ideal = options.sequential ? total
-                       : stops_at_failure ? kit::seconds(options.delays[options.fail - 1])
+                       : stops_at_failure ? kit::seconds(options.delay_of(options.fail - 1))
                                           : longest;
   kit::finish(report, runtime, total, ideal);
+  report.results = Json::array();
+  report.results.get_ref<Json::array_t&>().reserve(record->outcomes.size());
   for (const auto& outcome : record->outcomes) {
     report.results.push_back(result_json(outcome));
   }

@@ -30,7 +30,7 @@ class Waiter {
   Waiter& operator=(Waiter&&) = delete;
 
  protected:
-  Waiter();
+  Waiter() = default;
   ~Waiter() = default;
 
   /// Call first in await_suspend. Returns false when the task already has a
@@ -42,16 +42,20 @@ class Waiter {
   /// In await_resume: true (and the request consumed) if this await must
   /// raise Cancelled.
   bool take_cancel() noexcept;
-  [[nodiscard]] bool pending() const noexcept { return pending_; }
-  [[nodiscard]] Runtime& runtime() const noexcept { return runtime_; }
+  [[nodiscard]] bool pending() const noexcept {
+    return task_ != nullptr && task_->waiting_on == this;
+  }
+  // Looked up rather than stored: a Waiter is in the frame of every suspended
+  // task, and the runtime is the thread's current one for as long as any is.
+  [[nodiscard]] static Runtime& runtime();
   [[nodiscard]] TaskState* task() const noexcept { return task_; }
 
  private:
-  Runtime& runtime_;
+  // No flags of its own: "engaged" is task_ set by begin_wait, "pending" is
+  // the task's waiting_on pointing here (a Waiter sits in the frame of every
+  // suspended task, so its size is paid a million times).
   TaskState* task_ = nullptr;
   std::coroutine_handle<> handle_;
-  bool engaged_ = false;
-  bool pending_ = false;
 };
 
 }  // namespace asyncdemo::detail

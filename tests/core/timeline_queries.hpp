@@ -20,7 +20,7 @@ constexpr Nanos at(Duration d) { return to_nanos(d); }
 
 /// The id of the task called `name`; fails the test case if there is none.
 inline TaskId task_named(const Timeline& timeline, std::string_view name) {
-  const std::vector<TaskInfo>& tasks = timeline.tasks();
+  const TaskList tasks = timeline.tasks();
   for (std::size_t id = 0; id < tasks.size(); ++id) {
     if (tasks[id].name == name) {
       return static_cast<TaskId>(id);

@@ -76,8 +76,9 @@ std::string run_scenario_and_record() {
   const int sum = asyncdemo::run(rt, scenario());
   const Timeline& timeline = rt.timeline();
   std::string record = "sum " + std::to_string(sum) + " end " + std::to_string(rt.now()) + "\n";
-  for (const asyncdemo::TaskInfo& task : timeline.tasks()) {
-    record += task.name + " parent " + std::to_string(task.parent) + "\n";
+  for (asyncdemo::TaskId id = 0; id < timeline.task_count(); ++id) {
+    const asyncdemo::TaskInfo task = timeline.task(id);
+    record += std::string(task.name) + " parent " + std::to_string(task.parent) + "\n";
   }
   for (const asyncdemo::Event& e : timeline.events()) {
     record += std::to_string(e.t_ns) + " " + std::to_string(e.task) + " " +
