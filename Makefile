@@ -1,6 +1,7 @@
 # A thin layer over CMake: each target is a few commands you could type yourself.
 #   make run    build, then the main demo (blocking vs async sleep, side by side)
-#   make test   the suite three times: plain, ThreadSanitizer (threads suite), ASan+UBSan
+#   make test   the suite three times: plain, ThreadSanitizer (threads suite), ASan+UBSan;
+#               with memcheck over the scenario runs (valgrind) and a short fuzz run (libFuzzer)
 #   make lint   clang-format check + clang-tidy;  make format  rewrites the sources in place
 
 JOBS ?= $(shell nproc)
@@ -8,7 +9,7 @@ MAKEFLAGS += --no-print-directory
 CLANG_FORMAT ?= clang-format-19
 CLANG_TIDY ?= clang-tidy-19
 RUN_CLANG_TIDY ?= run-clang-tidy-19 -clang-tidy-binary $(CLANG_TIDY)
-SOURCE_DIRS := $(wildcard core scenarios cli tests bench)
+SOURCE_DIRS := $(wildcard core scenarios cli tests bench fuzz)
 SOURCES = $(shell find $(SOURCE_DIRS) -name '*.cpp' -o -name '*.hpp' -o -name '*.h')
 
 # In a variable because a literal comma would split the arguments of $(call).
@@ -25,7 +26,8 @@ endef
 
 # Stages run in the order written: `make -j test` must not interleave three builds on 2 cores.
 .NOTPARALLEL:
-.PHONY: all deps build run test test-plain test-asan test-tsan lint format bench clean
+.PHONY: all deps build run test test-plain test-asan test-tsan test-valgrind test-fuzz lint format \
+  bench clean
 
 all: build
 
@@ -39,10 +41,25 @@ run: build
 	./build/asyncdemo sleep --mode all
 
 # TSan runs before ASan so that the last lines printed are the closing summary of a full suite.
-test: test-plain test-tsan test-asan
+test: test-plain test-valgrind test-fuzz test-tsan test-asan
 
 test-plain: build
-	$(CTEST) --test-dir build
+	$(CTEST) --test-dir build -LE valgrind
+
+# The plain build's asyncdemo under memcheck (cmake/ValgrindTests.cmake): only the binary is
+# needed. Configured again once valgrind is installed: the tests exist only where it is found.
+test-valgrind: deps
+	@tools/install-deps.sh valgrind
+	cmake -S . -B build --log-level=WARNING
+	cmake --build build -j$(JOBS) --target asyncdemo
+	$(CTEST) --test-dir build -L valgrind
+
+# Each libFuzzer target in fuzz/ for ASYNCDEMO_FUZZ_SECONDS (15) from its seed corpus, under
+# ASan+UBSan; a failing input is saved in build-fuzz/fuzz/<target>/.
+test-fuzz: deps
+	@tools/install-deps.sh fuzz
+	$(call cmake_build,build-fuzz,-DASYNCDEMO_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-19)
+	$(CTEST) --test-dir build-fuzz -L fuzz
 
 test-tsan: deps
 	$(call cmake_build,build-tsan,-DASYNCDEMO_SANITIZE=thread)
@@ -63,8 +80,11 @@ format:
 	@tools/install-deps.sh lint
 	$(CLANG_FORMAT) -i $(SOURCES)
 
-bench:
-	@echo "no benchmarks yet"
+# Release build in build-rel/, then each benchmark workload against its peers (bench/peers/);
+# the table also goes to bench/results/latest.md. A smoke test: make bench BENCH_ARGS=--quick
+bench: deps
+	@tools/install-deps.sh bench
+	bench/run $(BENCH_ARGS)
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages asyncdemo needs, and only those missing, so a second run is
-# silent and touches nothing. Usage: tools/install-deps.sh [build|lint]...
+# silent and touches nothing. Usage: tools/install-deps.sh [build|lint|fuzz|valgrind|bench]...
 set -euo pipefail
 
 # python3-jsonschema: tools/validate_json.py, with which the tests check --json output against
@@ -12,13 +12,28 @@ build_packages=(g++ make cmake pkg-config libuv1-dev libcli11-dev doctest-dev li
 # parameters (CP.53); 16 lacks CP.51. clang-format is pinned to the same release so every
 # machine formats alike.
 lint_packages=(clang-tidy-19 clang-format-19)
+# make test-fuzz: clang 19 and its libFuzzer/sanitizer runtimes, the LLVM release lint already
+# brings (clang-tidy-19 pulls in clang-19), rather than a second toolchain such as clang-14.
+fuzz_packages=(clang-19 libclang-rt-19-dev)
+# make test-valgrind: memcheck over the scenario runs.
+valgrind_packages=(valgrind)
+# make bench (bench/run): time (GNU time: the peak RSS of each run), iproute2 (ip netns) and
+# dnsmasq-base for the probe's private DNS server; dnsmasq-base, not dnsmasq, whose install
+# would start a machine-wide DNS daemon. Node.js only where no node is on PATH.
+bench_packages=(python3 time iproute2 dnsmasq-base)
 
 wanted=()
 for group in "${@:-build}"; do
   case "$group" in
     build) wanted+=("${build_packages[@]}") ;;
     lint) wanted+=("${lint_packages[@]}") ;;
-    *) echo "install-deps: unknown group '$group' (build|lint)" >&2; exit 2 ;;
+    fuzz) wanted+=("${fuzz_packages[@]}") ;;
+    valgrind) wanted+=("${valgrind_packages[@]}") ;;
+    bench)
+      wanted+=("${bench_packages[@]}")
+      command -v node >/dev/null || wanted+=(nodejs)
+      ;;
+    *) echo "install-deps: unknown group '$group' (build|lint|fuzz|valgrind|bench)" >&2; exit 2 ;;
   esac
 done
 
