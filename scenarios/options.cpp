@@ -6,6 +6,8 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <numeric>
+#include <optional>
 #include <system_error>
 
 namespace asyncdemo {
@@ -87,24 +89,33 @@ Parsed<Duration> too_long(std::string_view text) {
       fmt::format("\"{}\" is too long; the limit is {}", text, format_duration(kMaxDuration)));
 }
 
-// The fraction's digits, exactly: digit i is worth unit / 10^i nanoseconds,
-// which stops being whole at some i (at once for ns); past that point only
-// zeros are allowed. Integer arithmetic, so 0.1s is exactly 100ms.
+// The fraction's digits, exactly, or nullopt when they are not a whole number
+// of nanoseconds. With trailing zeros dropped the digits are F / 10^k of a
+// unit, whole only if 10^k divides unit_ns * F. Dividing both by their gcd
+// keeps it in 64 bits (the result is below unit_ns), so 0.1s is exactly 100ms
+// and 0.00000000005m is exactly 3ns.
 std::optional<std::int64_t> fraction_ns(std::string_view digits, std::int64_t unit_ns) {
-  std::int64_t step = unit_ns;
-  std::int64_t total = 0;
-  for (const char c : digits) {
-    const int digit = c - '0';
-    if (step % 10 != 0) {
-      if (digit != 0) {
-        return std::nullopt;
-      }
-      continue;
-    }
-    step /= 10;
-    total += digit * step;
+  while (!digits.empty() && digits.back() == '0') {
+    digits.remove_suffix(1);
   }
-  return total;
+  // No unit up to an hour (3.6e12 ns = 2^13 * 3^2 * 5^11) can absorb more than
+  // 13 significant decimals: F would need more than 13 factors of 2 or of 5.
+  constexpr std::size_t kMaxSignificantDigits = 13;
+  if (digits.size() > kMaxSignificantDigits) {
+    return std::nullopt;
+  }
+  std::int64_t numerator = 0;
+  std::int64_t denominator = 1;
+  for (const char c : digits) {
+    numerator = numerator * 10 + (c - '0');
+    denominator *= 10;
+  }
+  const std::int64_t common = std::gcd(unit_ns, denominator);
+  const std::int64_t needed = denominator / common;  // what must divide the numerator
+  if (numerator % needed != 0) {
+    return std::nullopt;
+  }
+  return (unit_ns / common) * (numerator / needed);
 }
 
 Parsed<Duration> to_duration(std::string_view text, const Pieces& pieces, const Unit& unit) {

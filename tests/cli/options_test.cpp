@@ -34,13 +34,31 @@ enum class Mode : std::uint8_t { blocking, async, threads };
 
 TEST_CASE("parse_duration reads every documented form exactly") {
   const std::vector<std::pair<std::string, Duration>> accepted{
-      {"2s", 2s},        {"150ms", 150ms},  {"1.5s", 1500ms},
-      {"0", 0s},         {"0s", 0s},        {"0.0ms", 0s},
-      {"250us", 250us},  {"250µs", 250us},  {"1ns", 1ns},
-      {"2m", 2min},      {"0.5h", 30min},   {"1h", 1h},
-      {"60m", 1h},       {"3600s", 1h},     {"007ms", 7ms},
-      {"0.1s", 100ms},   {"1.50s", 1500ms}, {"1.000000001s", 1s + 1ns},
-      {"2.5us", 2500ns}, {"1.0ns", 1ns},    {"0.000001m", 60us},
+      {"2s", 2s},
+      {"150ms", 150ms},
+      {"1.5s", 1500ms},
+      {"0", 0s},
+      {"0s", 0s},
+      {"0.0ms", 0s},
+      {"250us", 250us},
+      {"250µs", 250us},
+      {"1ns", 1ns},
+      {"2m", 2min},
+      {"0.5h", 30min},
+      {"1h", 1h},
+      {"60m", 1h},
+      {"3600s", 1h},
+      {"007ms", 7ms},
+      {"0.1s", 100ms},
+      {"1.50s", 1500ms},
+      {"1.000000001s", 1s + 1ns},
+      // Whole nanoseconds however they are written, trailing zeros or not.
+      {"0.00000000005m", 3ns},
+      {"0.000000000005h", 18ns},
+      {"1.5000000000000000000000s", 1500ms},
+      {"2.5us", 2500ns},
+      {"1.0ns", 1ns},
+      {"0.000001m", 60us},
   };
   for (const auto& [text, expected] : accepted) {
     CAPTURE(text);
