@@ -66,6 +66,7 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
     for (std::size_t i = 0; i < children_.size(); ++i) {
       if (children_[i].valid()) {
         results_[i] = children_[i].take_outcome();
+        children_[i].reset();  // in the same pass: each frame is visited once
       }
     }
     return std::move(results_);
@@ -134,6 +135,12 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
   }
 
   void detach() noexcept {
+    // A child that ended has had its listener cleared by the runtime: with
+    // none left running there is nothing to detach, and no reason to touch
+    // a million frames (twice: complete() and the destructor) to find that out.
+    if (remaining_ == 0) {
+      return;
+    }
     for (TaskHandle<T>& child : children_) {
       if (child.valid() && child.state().listener == this) {
         child.state().listener = nullptr;

@@ -93,14 +93,27 @@ Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherReco
   for (std::size_t i = 0; i < options.count(); ++i) {
     tasks.push_back(spawn_worker(options, i));
   }
+  std::vector<Outcome<int>> results;
+  bool returned = false;
   try {
-    co_await gather(tasks, policy_of(options.on_error));
+    results = co_await gather(tasks, policy_of(options.on_error));
+    returned = true;
   } catch (const std::exception& error) {
     record->raised = error.what();
     record->raised_at_ns = Runtime::current().now();
   }
-  // Wait (without cancelling anything) for every task to end, so the record
-  // shows what gather did — or did not do — to the others.
+  if (returned) {
+    // gather waited for every task: its results are the whole record. The
+    // frames go first, so that they and the copies are never all alive at once.
+    tasks.clear();
+    record->outcomes.reserve(results.size());
+    for (Outcome<int>& outcome : results) {
+      record->outcomes.emplace_back(std::move(outcome));
+    }
+    co_return;
+  }
+  // gather raised: wait (without cancelling anything) for every task to end,
+  // so the record shows what gather did — or did not do — to the others.
   for (const TaskHandle<int>& task : tasks) {
     co_await task.wait();
   }
