@@ -1,12 +1,15 @@
 // asyncdemo's entry point, kept thin: parse the command line, run the chosen
 // scenario, render its report, and turn what happened into an exit code.
 // Machine output (text report, JSON) goes to stdout, diagnostics to stderr.
+// A reader that closes stdout early (`| head`) ends the output, not the run.
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -15,6 +18,7 @@
 #include <string_view>
 
 #include "cli/app.hpp"
+#include "cli/output_stream.hpp"
 #include "cli/render.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -42,21 +46,47 @@ File open_trace(const std::string& path) {
   return file;
 }
 
+// Written through an OutputStream on the file's descriptor (the FILE itself
+// never buffers anything), so that every failed write is seen, whichever
+// buffer it was in; then closing may still fail.
 bool write_trace(const ScenarioReport& report, File trace, const std::string& path) {
-  render_trace(report, trace.get());
-  const bool written = std::ferror(trace.get()) == 0;
-  if (std::fclose(trace.release()) != 0 || !written) {
-    print_error(fmt::format("--trace: writing \"{}\" failed: {}", path, std::strerror(errno)));
+  int error = 0;
+  {
+    OutputStream stream(fileno(trace.get()));
+    render_trace(report, stream.get());
+    error = stream.error();
+  }
+  if (std::fclose(trace.release()) != 0 && error == 0) {
+    error = errno;
+  }
+  if (error != 0) {
+    print_error(fmt::format("--trace: writing \"{}\" failed: {}", path, std::strerror(error)));
     return false;
   }
   return true;
+}
+
+// A failed output turns a success into a failure; an exit code that already
+// says something else (a failed claim, an interrupt) stays.
+int output_failed(int code) { return code == kExitOk ? kExitFailed : code; }
+
+// Output that never arrived is a failure, even after a successful run
+// (`asyncdemo gather --json > /dev/full`); a reader that left early (EPIPE)
+// is not: it had all it wanted.
+int finish_stdout(OutputStream& out, int code) {
+  if (const int error = out.error(); error != 0 && error != EPIPE) {
+    print_error(fmt::format("cannot write to stdout: {}", std::strerror(error)));
+    return output_failed(code);
+  }
+  return code;
 }
 
 // The live text (header, then one line per event) is for a person watching:
 // not with --json, where stdout holds the JSON document only, nor with -q.
 bool live_output(const GlobalOptions& globals) { return !globals.json && !globals.quiet; }
 
-RunContext run_context(const GlobalOptions& globals, const TextStyle& style, LiveLog& live_log) {
+RunContext run_context(const GlobalOptions& globals, const TextStyle& style, LiveLog& live_log,
+                       std::FILE* out) {
   RunContext context;
   context.runtime.clock = globals.virtual_time ? ClockKind::virtual_time : ClockKind::real;
   // Ctrl-C cancels every task and lets their cleanup run, so the partial report
@@ -64,8 +94,8 @@ RunContext run_context(const GlobalOptions& globals, const TextStyle& style, Liv
   context.runtime.handle_interrupts = true;
   context.tolerance = globals.tolerance;
   if (live_output(globals)) {
-    context.on_start = [style](const ScenarioReport& report) {
-      render_header(report, style, stdout);
+    context.on_start = [style, out](const ScenarioReport& report) {
+      render_header(report, style, out);
     };
     context.on_event = live_log.sink();
   }
@@ -80,7 +110,7 @@ int exit_code(const ScenarioReport& report, const GlobalOptions& globals) {
   return globals.check && !claims_held ? kExitFailed : kExitOk;
 }
 
-int run_scenario(const CommandLine& command_line) {
+int run_scenario(const CommandLine& command_line, std::FILE* out) {
   const GlobalOptions& globals = command_line.globals();
   File trace;
   if (!globals.trace_path.empty()) {
@@ -90,20 +120,21 @@ int run_scenario(const CommandLine& command_line) {
     }
   }
   const TextStyle style = text_style(globals);
-  LiveLog live_log(style, stdout);
-  const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log));
+  LiveLog live_log(style, out);
+  const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log, out));
   if (globals.json) {
-    render_json(report, globals.check, stdout);
+    render_json(report, globals.check, out);
   } else {
     if (live_output(globals)) {
       live_log.finish();
     }
-    render_body(report, style, globals.check, stdout);
+    render_body(report, style, globals.check, out);
   }
+  const int code = exit_code(report, globals);
   if (trace && !write_trace(report, std::move(trace), globals.trace_path)) {
-    return kExitFailed;
+    return output_failed(code);
   }
-  return exit_code(report, globals);
+  return code;
 }
 
 int run(int argc, const char* const* argv) {
@@ -113,16 +144,17 @@ int run(int argc, const char* const* argv) {
   } catch (const CLI::ParseError& error) {
     return command_line.report(error);
   }
+  OutputStream out(STDOUT_FILENO);
   if (command_line.list_requested()) {
     if (command_line.globals().json) {
-      command_line.print_list_json(stdout);
+      command_line.print_list_json(out.get());
     } else {
-      command_line.print_list(stdout);
+      command_line.print_list(out.get());
     }
-    return kExitOk;
+    return finish_stdout(out, kExitOk);
   }
   try {
-    return run_scenario(command_line);
+    return finish_stdout(out, run_scenario(command_line, out.get()));
   } catch (const UsageError& error) {
     // Options that parsed one by one but do not fit together, found by the
     // scenario before anything ran: still the user's to fix.
@@ -130,12 +162,15 @@ int run(int argc, const char* const* argv) {
   }
 }
 
-// Output that never arrived is a failure, even after a successful run
-// (`asyncdemo gather --json > /dev/full`).
+// --help and --version, which CLI11 prints through std::cout onto stdout.
 int flush_stdout(int code) {
   if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    print_error(fmt::format("cannot write to stdout: {}", std::strerror(errno)));
-    return code == kExitOk ? kExitFailed : code;
+    const int error = errno;
+    if (error == EPIPE) {
+      return code;  // the reader has all it wanted
+    }
+    print_error(fmt::format("cannot write to stdout: {}", std::strerror(error)));
+    return output_failed(code);
   }
   return code;
 }
@@ -146,6 +181,10 @@ int flush_stdout(int code) {
 
 int main(int argc, char** argv) {
   using namespace asyncdemo;
+  // A reader that closes the pipe early (`| head -1`) must not kill the
+  // process mid-run: writes fail with EPIPE instead, and OutputStream ends
+  // the output quietly while the run finishes with its own exit code.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return flush_stdout(run(argc, argv));
   } catch (const std::exception& error) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -24,6 +25,8 @@ constexpr std::array<std::string_view, 18> kShortKeywords = {
 
 constexpr std::size_t kMaxName = 253;
 constexpr std::size_t kMaxLabel = 63;
+// A name longer than this is cut short in a message: enough to find it by.
+constexpr std::size_t kMaxShownName = 80;
 
 bool allowed(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -50,6 +53,105 @@ std::string label_problem(std::string_view label) {
   return {};
 }
 
+// Where `text` stops being well-formed UTF-8 (the start of the first bad
+// sequence), or npos. Per Unicode Table 3-7: no overlong forms, no
+// surrogates, nothing past U+10FFFF.
+std::size_t invalid_utf8_at(std::string_view text) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[at]);
+    std::size_t length = 1;
+    unsigned char low = 0x80;  // the range of the second byte; later ones are 80..BF
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      low = lead == 0xE0 ? 0xA0 : 0x80;
+      high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      low = lead == 0xF0 ? 0x90 : 0x80;
+      high = lead == 0xF4 ? 0x8F : 0xBF;
+    } else if (lead >= 0x80) {
+      return at;
+    }
+    if (at + length > text.size()) {
+      return at;
+    }
+    for (std::size_t next = 1; next < length; ++next) {
+      const auto byte = static_cast<unsigned char>(text[at + next]);
+      if (byte < (next == 1 ? low : 0x80) || byte > (next == 1 ? high : 0xBF)) {
+        return at;
+      }
+    }
+    at += length;
+  }
+  return std::string_view::npos;
+}
+
+bool is_ascii(std::string_view text) {
+  return std::ranges::all_of(text, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// `name` quoted as it can be shown on a terminal: printable ASCII as is,
+// every other byte as \xNN (no raw control or invalid bytes reach the user's
+// terminal), cut short when long.
+std::string shown(std::string_view name) {
+  std::string text;
+  for (const char c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == '"' || byte == '\\') {
+      text += '\\';
+      text += c;
+    } else if (byte >= 0x20 && byte < 0x7f) {
+      text += c;
+    } else {
+      text += fmt::format("\\x{:02X}", byte);
+    }
+    if (text.size() > kMaxShownName) {
+      return fmt::format("\"{}...\"", text.substr(0, kMaxShownName));
+    }
+  }
+  return fmt::format("\"{}\"", text);
+}
+
+// Every name is checked before any is resolved: a bad one is a usage error
+// (exit 2, nothing run), not a row of the report. The message names the first
+// bad name, where it came from, and how many more there are.
+class NameCheck {
+ public:
+  /// `source` says where `name` came from ("--from names.txt"; "" for an
+  /// argument), `line` its line in a file (0 if not from a file).
+  void add(const std::string& name, std::string_view source, std::size_t line = 0) {
+    const std::string problem = hostname_problem(name);
+    if (problem.empty()) {
+      return;
+    }
+    if (bad_ == 0) {
+      const std::string origin = source.empty() ? ""
+                                 : line == 0    ? fmt::format("{}: ", source)
+                                                : fmt::format("{}, line {}: ", source, line);
+      first_ = fmt::format("{}invalid name {}: {}", origin, shown(name), problem);
+    }
+    ++bad_;
+  }
+
+  void throw_if_bad() const {
+    if (bad_ > 1) {
+      throw UsageError(
+          fmt::format("{} (and {} more invalid name{})", first_, bad_ - 1, bad_ == 2 ? "" : "s"));
+    }
+    if (bad_ == 1) {
+      throw UsageError(first_);
+    }
+  }
+
+ private:
+  std::string first_;
+  std::size_t bad_ = 0;
+};
+
 std::string trim(const std::string& line) {
   const auto first = line.find_first_not_of(" \t\r");
   if (first == std::string::npos) {
@@ -59,21 +161,24 @@ std::string trim(const std::string& line) {
   return line.substr(first, last - first + 1);
 }
 
-std::vector<std::string> read_names(std::istream& in) {
+// One name a line; blank lines and # comments skipped; each name checked
+// with its line number.
+std::vector<std::string> read_names(std::istream& in, std::string_view source, NameCheck& check) {
   std::vector<std::string> names;
   std::string line;
-  while (std::getline(in, line)) {
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
     std::string name = trim(line);
     if (!name.empty() && name.front() != '#') {
+      check.add(name, source, number);
       names.push_back(std::move(name));
     }
   }
   return names;
 }
 
-std::vector<std::string> read_names_from(const std::string& from) {
+std::vector<std::string> read_names_from(const std::string& from, NameCheck& check) {
   if (from == "-") {
-    return read_names(std::cin);
+    return read_names(std::cin, "--from - (stdin)", check);
   }
   std::error_code error;
   if (std::filesystem::is_directory(from, error)) {
@@ -83,7 +188,7 @@ std::vector<std::string> read_names_from(const std::string& from) {
   if (!file) {
     throw UsageError(fmt::format("--from {}: cannot open: {}", from, std::strerror(errno)));
   }
-  std::vector<std::string> names = read_names(file);
+  std::vector<std::string> names = read_names(file, fmt::format("--from {}", from), check);
   if (file.bad()) {
     throw UsageError(fmt::format("--from {}: read failed", from));
   }
@@ -103,6 +208,13 @@ std::string hostname_problem(const std::string& name) {
   if (rest.size() > kMaxName) {
     return fmt::format("name of {} bytes; at most {} are allowed", rest.size(), kMaxName);
   }
+  if (const std::size_t at = invalid_utf8_at(rest); at != std::string_view::npos) {
+    return fmt::format("not valid UTF-8 (byte 0x{:02X} at offset {})",
+                       static_cast<unsigned char>(rest[at]), at);
+  }
+  if (!is_ascii(rest)) {
+    return "non-ASCII characters; write an international name in its ASCII (xn--) form";
+  }
   while (true) {
     const auto dot = rest.find('.');
     if (std::string problem = label_problem(rest.substr(0, dot)); !problem.empty()) {
@@ -117,25 +229,34 @@ std::string hostname_problem(const std::string& name) {
 
 std::vector<std::string> gather_names(const std::vector<std::string>& arguments,
                                       const std::string& from, const std::string& tld) {
+  NameCheck check;
   if (!from.empty()) {
-    std::vector<std::string> names = read_names_from(from);
+    std::vector<std::string> names = read_names_from(from, check);
     if (names.empty()) {
       throw UsageError(fmt::format("--from {}: no names in it", from));
     }
     for (const std::string& argument : arguments) {
+      check.add(argument, "");
       names.push_back(argument);
     }
+    check.throw_if_bad();
     return names;
   }
   if (!arguments.empty()) {
+    for (const std::string& argument : arguments) {
+      check.add(argument, "");
+    }
+    check.throw_if_bad();
     return arguments;
   }
   std::vector<std::string> names;
   names.reserve(kShortKeywords.size() + 1);
   for (std::string_view keyword : kShortKeywords) {
     names.push_back(fmt::format("{}.{}", keyword, tld));
+    check.add(names.back(), "--tld");
   }
   names.emplace_back("localhost");
+  check.throw_if_bad();
   return names;
 }
 

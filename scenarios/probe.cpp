@@ -42,7 +42,7 @@ struct ProbeOptions {
 
 struct ProbeRow {
   std::string name;
-  std::string status;  // FOUND, NOT FOUND, ERROR, TIMEOUT, INVALID
+  std::string status;  // FOUND, NOT FOUND, ERROR, TIMEOUT
   std::string detail;  // the first address, or why not
   std::vector<std::string> addresses;
   Nanos latency_ns = 0;
@@ -51,12 +51,6 @@ struct ProbeRow {
 Task<ProbeRow> probe_one(std::string name, Duration timeout, Semaphore limit) {
   ProbeRow row{name, "", "", {}, 0};
   Runtime& runtime = Runtime::current();
-  if (const std::string problem = hostname_problem(name); !problem.empty()) {
-    row.status = "INVALID";
-    row.detail = problem;
-    runtime.note("INVALID: " + problem);
-    co_return row;
-  }
   const Permit permit = co_await limit.acquire();
   const Nanos start = runtime.now();
   try {
@@ -196,7 +190,8 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
 ScenarioRunner setup_probe(CLI::App& app) {
   auto options = std::make_shared<ProbeOptions>();
   app.add_option("names", options->names,
-                 "names to resolve (default: the short Python keywords + --tld, and localhost)");
+                 "host names to resolve, all checked before the first lookup (default: the "
+                 "short Python keywords + --tld, and localhost)");
   app.add_option("--from", options->from, "read names from FILE, one per line ('-': stdin)");
   app.add_option("--tld", options->tld, "top-level domain for the default names")
       ->capture_default_str();

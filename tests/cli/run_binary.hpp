@@ -49,6 +49,19 @@ struct RunOptions {
   /// SIGINT (Ctrl-C) is sent to the child this long after it starts, once per
   /// entry: the harness for interrupting a run at a chosen moment.
   std::vector<std::chrono::milliseconds> interrupts;
+  /// A command that starts the binary (then given as its next arguments,
+  /// followed by `args`), to change the child's world before it runs:
+  /// {"prlimit", "--nofile=8", "--"} or {"unshare", "-rn", "--"}. Its first
+  /// word is looked up in PATH. SIGINTs go to the launcher's process, so use
+  /// one that execs the binary.
+  std::vector<std::string> launcher;
+  /// The child's stdout is this file, opened for writing ("/dev/full"),
+  /// instead of a pipe; `out` stays empty.
+  std::string stdout_path;
+  /// The read end of the child's stdout pipe is closed once this many bytes
+  /// have arrived, as `| head -c N` does; 0 closes it before the child can
+  /// write anything, so that every write it makes fails (EPIPE).
+  std::optional<std::size_t> close_stdout_after;
 };
 
 struct RunResult {
@@ -188,6 +201,9 @@ class FileActions {
   FileActions& operator=(FileActions&&) = delete;
   ~FileActions() { ::posix_spawn_file_actions_destroy(&actions_); }
   void dup2(int from, int to) { ::posix_spawn_file_actions_adddup2(&actions_, from, to); }
+  void open(int fd, const char* path, int flags) {
+    ::posix_spawn_file_actions_addopen(&actions_, fd, path, flags, 0);
+  }
   [[nodiscard]] const posix_spawn_file_actions_t* get() const { return &actions_; }
 
  private:
@@ -238,8 +254,10 @@ struct Interrupts {
   }
 };
 
+// Closes `out` once `close_after` bytes arrived (see RunOptions::close_stdout_after).
 inline bool pump(Fd& in, Fd& out, Fd& err, std::string_view input, RunResult& result,
-                 std::chrono::steady_clock::time_point deadline, Interrupts& interrupts) {
+                 std::chrono::steady_clock::time_point deadline, Interrupts& interrupts,
+                 std::optional<std::size_t> close_after) {
   while (out.get() >= 0 || err.get() >= 0) {
     interrupts.send_due();
     std::array<pollfd, 3> fds{
@@ -256,7 +274,8 @@ inline bool pump(Fd& in, Fd& out, Fd& err, std::string_view input, RunResult& re
     if ((fds[0].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
       feed(in, input);
     }
-    if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !drain(out, result.out)) {
+    if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
+        (!drain(out, result.out) || (close_after && result.out.size() >= *close_after))) {
       out.reset();
     }
     if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !drain(err, result.err)) {
@@ -293,29 +312,38 @@ inline RunResult run_asyncdemo(std::vector<std::string> args, const RunOptions& 
   ::fcntl(in.write.get(), F_SETFL, O_NONBLOCK);
   detail::FileActions actions;
   actions.dup2(in.read.get(), STDIN_FILENO);
-  actions.dup2(out.write.get(), STDOUT_FILENO);
+  if (options.stdout_path.empty()) {
+    actions.dup2(out.write.get(), STDOUT_FILENO);
+  } else {
+    actions.open(STDOUT_FILENO, options.stdout_path.c_str(), O_WRONLY);
+  }
   actions.dup2(err.write.get(), STDERR_FILENO);
   const detail::SpawnAttributes attributes;
-  std::vector<std::string> argv{ASYNCDEMO_BINARY};
+  std::vector<std::string> argv = options.launcher;
+  argv.emplace_back(ASYNCDEMO_BINARY);
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env = detail::child_environment(options);
   pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, ASYNCDEMO_BINARY, actions.get(), attributes.get(),
-                                    detail::c_strings(argv).data(), detail::c_strings(env).data());
+  const int spawned = ::posix_spawnp(&pid, argv.front().c_str(), actions.get(), attributes.get(),
+                                     detail::c_strings(argv).data(), detail::c_strings(env).data());
   if (spawned != 0) {
-    detail::fail("posix_spawn " ASYNCDEMO_BINARY, spawned);
+    detail::fail(("posix_spawn " + argv.front()).c_str(), spawned);
   }
   // Our copies of the child's ends: without closing them we would never see EOF.
   in.read.reset();
   out.write.reset();
   err.write.reset();
+  if (!options.stdout_path.empty() || options.close_stdout_after == 0) {
+    out.read.reset();  // nothing to read, or a reader that has gone before the child writes
+  }
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + options.timeout;
   detail::Interrupts interrupts{pid, {}, 0};
   for (const auto after : options.interrupts) {
     interrupts.at.push_back(started + after);
   }
-  if (!detail::pump(in.write, out.read, err.read, options.input, result, deadline, interrupts)) {
+  if (!detail::pump(in.write, out.read, err.read, options.input, result, deadline, interrupts,
+                    options.close_stdout_after)) {
     ::kill(pid, SIGKILL);
     result.timed_out = true;
   }

@@ -1,0 +1,411 @@
+// End to end: the real binary when its world misbehaves — a reader that
+// closes stdout early, a full disk, bad names in arguments and files, too few
+// file descriptors, a resolver that cannot answer and one that never does.
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "tests/cli/run_binary.hpp"
+
+using asyncdemo::testing::run_asyncdemo;
+using asyncdemo::testing::RunOptions;
+using asyncdemo::testing::RunResult;
+
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::filesystem::path source_dir = ASYNCDEMO_SOURCE_DIR;
+
+// A scratch file with the given contents, removed when the test ends.
+class TempFile {
+ public:
+  TempFile(const std::string& name, std::string_view contents)
+      : path_(std::filesystem::temp_directory_path() /
+              fmt::format("asyncdemo-{}-{}", ::getpid(), name)) {
+    std::ofstream(path_, std::ios::binary) << contents;
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  TempFile(TempFile&&) = delete;
+  TempFile& operator=(TempFile&&) = delete;
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  [[nodiscard]] std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+// Only printable ASCII and newlines: nothing that a terminal would act on.
+bool terminal_safe(std::string_view text) {
+  return std::ranges::all_of(text, [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte == '\n' || (byte >= 0x20 && byte < 0x7f);
+  });
+}
+
+RunOptions stdout_closed_after(std::size_t bytes) {
+  RunOptions options;
+  options.close_stdout_after = bytes;
+  return options;
+}
+
+RunOptions stdout_to(std::string path) {
+  RunOptions options;
+  options.stdout_path = std::move(path);
+  return options;
+}
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE(
+      "a reader that closes stdout early ends the output, quietly, with the run's exit code") {
+    // `asyncdemo gather --n 100000 | head -1`: the header arrives at once, the rest a second
+    // later, when the reader has long gone.
+    const RunResult result = run_asyncdemo({"gather", "--n", "100000"}, stdout_closed_after(1));
+    INFO(result);
+    CHECK_FALSE(result.timed_out);
+    CHECK(result.exit_code == 0);  // not 141, death by SIGPIPE
+    CHECK(result.err.empty());
+    CHECK(result.out.starts_with("gather"));
+  }
+
+  TEST_CASE("stdout closed before the first write: --json, list and --help still exit 0 quietly") {
+    const std::vector<std::vector<std::string>> commands{
+        {"gather", "--n", "3", "--virtual-time", "--json"},
+        {"semaphore", "--n", "20", "--limit", "3", "--virtual-time"},
+        {"list"},
+        {"--help"},
+        {"gather", "--help"},
+    };
+    for (const auto& args : commands) {
+      const RunResult result = run_asyncdemo(args, stdout_closed_after(0));
+      INFO(result);
+      CHECK(result.exit_code == 0);
+      CHECK(result.err.empty());
+    }
+  }
+
+  TEST_CASE("a failed claim still exits 1 when the reader of stdout has gone (--check | head)") {
+    // On the real clock no run is exactly ideal: with no tolerance, the timing claim fails.
+    const RunResult result = run_asyncdemo(
+        {"sleep", "--mode", "async", "--n", "2", "--delay", "10ms", "--check", "--tolerance", "0"},
+        stdout_closed_after(0));
+    INFO(result);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err.empty());
+  }
+
+  TEST_CASE("an interrupted run still exits 130 when the reader of stdout has gone") {
+    RunOptions options = stdout_closed_after(0);
+    options.interrupts = {700ms};
+    const RunResult result =
+        run_asyncdemo({"cancel", "--n", "3", "--after", "10s", "--cleanup", "100ms"}, options);
+    INFO(result);
+    CHECK(result.exit_code == 130);
+    CHECK(result.err.empty());
+  }
+
+  TEST_CASE("stdout that cannot be written (/dev/full) is reported and exits 1") {
+    const std::vector<std::vector<std::string>> commands{
+        {"gather", "--n", "3", "--virtual-time"},
+        {"gather", "--n", "3", "--virtual-time", "--json"},
+        {"semaphore", "--n", "2000", "--limit", "10", "--delay", "1ms", "--virtual-time"},
+        {"list"},
+    };
+    for (const auto& args : commands) {
+      const RunResult result = run_asyncdemo(args, stdout_to("/dev/full"));
+      INFO(result);
+      CHECK(result.exit_code == 1);
+      CHECK(result.err == "asyncdemo: error: cannot write to stdout: No space left on device\n");
+    }
+  }
+
+  TEST_CASE("a --trace file that cannot be written (/dev/full) is reported and exits 1") {
+    // A small trace fails as the file is closed; a large one while it is written.
+    for (const char* n : {"3", "3000"}) {
+      const RunResult result =
+          run_asyncdemo({"gather", "--n", n, "--virtual-time", "-q", "--trace", "/dev/full"});
+      INFO(result);
+      CHECK(result.exit_code == 1);
+      CHECK(result.err ==
+            "asyncdemo: error: --trace: writing \"/dev/full\" failed: No space left on device\n");
+      CHECK(contains(result.out, "summary"));  // the report itself arrived
+    }
+  }
+}
+
+namespace {
+
+struct BadName {
+  std::string kind;
+  std::string name;
+  std::string shown;    // how the message shows it (escaped, maybe cut short)
+  std::string problem;  // what the message says is wrong
+};
+
+std::vector<BadName> bad_names() {
+  const std::string label63(63, 'a');
+  // Four labels of 63 bytes and their dots: 255 bytes, over the 253 allowed.
+  const std::string too_long = fmt::format("{0}.{0}.{0}.{0}", label63);
+  return {
+      {"empty", "", "\"\"", "empty name"},
+      {"over 253 bytes", too_long, "\"" + too_long.substr(0, 80) + "...\"",
+       "name of 255 bytes; at most 253 are allowed"},
+      {"a label over 63 bytes", label63 + "a.example", "\"" + label63 + "a.example\"",
+       "label of 64 bytes; at most 63 are allowed"},
+      {"not UTF-8",
+       "caf\xC3.ex\xFF"
+       "ample",
+       R"("caf\xC3.ex\xFFample")", "not valid UTF-8 (byte 0xC3 at offset 3)"},
+      {"a control character", "\x1b[31mred.example", R"("\x1B[31mred.example")",
+       "byte 0x1B not allowed"},
+  };
+}
+
+void check_refused(const RunResult& result, const BadName& bad, std::string_view origin) {
+  INFO(result);
+  CHECK(result.exit_code == 2);
+  CHECK(result.out.empty());
+  CHECK(terminal_safe(result.err));
+  CHECK(
+      contains(result.err, fmt::format("{}invalid name {}: {}\n", origin, bad.shown, bad.problem)));
+}
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE("probe refuses an invalid name given as an argument: exit 2, nothing run") {
+    for (const BadName& bad : bad_names()) {
+      CAPTURE(bad.kind);
+      check_refused(run_asyncdemo({"probe", "localhost", bad.name, "--json"}), bad,
+                    "asyncdemo: error: ");
+    }
+  }
+
+  TEST_CASE("probe refuses an invalid name in a --from file, saying on which line") {
+    for (BadName bad : bad_names()) {
+      CAPTURE(bad.kind);
+      if (bad.name.empty()) {  // a blank line is skipped; "." is the name with no labels
+        bad.name = ".";
+        bad.shown = "\".\"";
+      }
+      const TempFile names("names.txt", "# to probe\nlocalhost\n\n  " + bad.name + "\t\n");
+      check_refused(run_asyncdemo({"probe", "--from", names.path()}), bad,
+                    fmt::format("--from {}, line 4: ", names.path()));
+    }
+  }
+
+  TEST_CASE("probe refuses an invalid name read from stdin, saying on which line") {
+    const BadName bad = bad_names()[3];  // not UTF-8
+    RunOptions options;
+    options.input = "localhost\n" + bad.name + "\n";
+    check_refused(run_asyncdemo({"probe", "--from", "-"}, options), bad,
+                  "--from - (stdin), line 2: ");
+  }
+
+  TEST_CASE("probe names the first invalid name and counts the others") {
+    const RunResult result = run_asyncdemo({"probe", "ok.example", "a..b", "bad-", "c..d"});
+    INFO(result);
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "invalid name \"a..b\": empty label"));
+    CHECK(contains(result.err, "(and 2 more invalid names)"));
+  }
+}
+
+namespace {
+
+// The sanitizers' runtimes need file descriptors of their own (UBSan's vptr check opens a pipe
+// to probe memory): starved of them, they report errors that are not the binary's.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// Runs `args` with at most `limit` open file descriptors: prlimit (util-linux) sets the limit
+// and execs the binary. Throws std::system_error when there is no prlimit.
+RunResult run_with_open_files(int limit, std::vector<std::string> args) {
+  RunOptions options;
+  options.launcher = {"prlimit", fmt::format("--nofile={}", limit), "--"};
+  options.timeout = 30s;
+  return run_asyncdemo(std::move(args), options);
+}
+
+bool prlimit_works() {
+  try {
+    return run_with_open_files(64, {"--version"}).exit_code == 0;
+  } catch (const std::system_error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE("out of file descriptors: a clear error naming the failing call, exit 1, no crash") {
+    if (kSanitized) {
+      MESSAGE("skipped in a sanitizer build: its runtime needs file descriptors of its own");
+      return;
+    }
+    if (!prlimit_works()) {
+      MESSAGE("skipped: prlimit cannot run here");
+      return;
+    }
+    // From the lowest limit at which the binary starts at all (the dynamic loader needs a
+    // descriptor; descriptors this process leaves open are inherited) up to plenty: each run
+    // either works or stops with the call that failed.
+    int lowest = 3;
+    while (lowest < 64 && run_with_open_files(lowest, {"--version"}).exit_code != 0) {
+      ++lowest;
+    }
+    const std::vector<std::vector<std::string>> commands{
+        {"sleep", "--n", "3", "--delay", "10ms", "--mode", "all", "-q"},
+        {"probe", "localhost", "nosuchname.invalid", "-q"},
+    };
+    for (const auto& args : commands) {
+      bool failed_at_loop_init = false;
+      for (int limit = lowest; limit <= lowest + 12; ++limit) {
+        const RunResult result = run_with_open_files(limit, args);
+        CAPTURE(limit);
+        INFO(result);
+        CHECK_FALSE(result.timed_out);
+        CHECK((result.exit_code == 0 || result.exit_code == 1));  // not a signal
+        if (result.exit_code == 1) {
+          CHECK(result.err.starts_with("asyncdemo: error: uv_"));
+          CHECK(contains(result.err, "EMFILE: too many open files"));
+        }
+        failed_at_loop_init = failed_at_loop_init || contains(result.err, "uv_loop_init: EMFILE");
+      }
+      CHECK(failed_at_loop_init);
+      CHECK(run_with_open_files(64, args).exit_code == 0);
+    }
+  }
+}
+
+namespace {
+
+// A launcher for a private network namespace (nothing reachable; loopback down) in which
+// /etc/resolv.conf and /etc/nsswitch.conf are the given files (bind mounts, in a private mount
+// namespace), then `then` (e.g. a helper that execs the binary). A user namespace gives the
+// rights unprivileged; as root without one, plain namespaces do. Nullopt when neither works.
+std::optional<std::vector<std::string>> isolated_network(const TempFile& resolv_conf,
+                                                         const TempFile& nsswitch_conf,
+                                                         const std::vector<std::string>& then) {
+  const std::string script =
+      "mount --bind \"$1\" /etc/resolv.conf && mount --bind \"$2\" /etc/nsswitch.conf && "
+      "shift 2 && exec \"$@\"";
+  for (const char* flags : {"-rnm", "-nm"}) {
+    std::vector<std::string> launcher{
+        "unshare",           flags, "--", "/bin/sh", "-c", script, "sh", resolv_conf.path(),
+        nsswitch_conf.path()};
+    launcher.insert(launcher.end(), then.begin(), then.end());
+    RunOptions options;
+    options.launcher = launcher;
+    try {
+      if (const RunResult probe = run_asyncdemo({"--version"}, options); probe.exit_code == 0) {
+        return launcher;
+      }
+    } catch (const std::system_error&) {
+      return std::nullopt;  // no unshare at all
+    }
+  }
+  return std::nullopt;
+}
+
+// Only files and DNS answer, whatever the machine's own configuration (an nss module that
+// reaches a resolver through a socket file, such as systemd-resolved's, would escape the
+// empty network namespace).
+constexpr std::string_view kFilesThenDns = "hosts: files dns\n";
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE(
+      "a resolver that cannot be reached: rows say ERROR (temporary failure), not NOT FOUND") {
+    // In an empty network namespace no server can be reached: getaddrinfo says EAI_AGAIN,
+    // "try again", which is not "no such name".
+    const TempFile resolv_conf("unreachable-resolv.conf", "nameserver 192.0.2.53\n");
+    const TempFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
+    const auto launcher = isolated_network(resolv_conf, nsswitch_conf, {});
+    if (!launcher) {
+      MESSAGE("skipped: cannot make a private network and mount namespace here");
+      return;
+    }
+    RunOptions options;
+    options.launcher = *launcher;
+    const RunResult result = run_asyncdemo({"probe", "example.com", "python.org", "localhost",
+                                            "--json", "--check", "--tolerance", "5s"},
+                                           options);
+    INFO(result);
+    CHECK(result.exit_code == 0);  // the scenario ran and reported each name: its lesson held
+    const auto document = nlohmann::json::parse(result.out);
+    const auto& rows = document["results"];
+    REQUIRE(rows.size() == 3);
+    for (const std::size_t i : {0U, 1U}) {
+      CHECK(rows[i]["status"] == "ERROR");
+      CHECK(contains(rows[i]["detail"].get<std::string>(), "temporary failure"));
+      CHECK(contains(rows[i]["detail"].get<std::string>(), "EAI_AGAIN"));
+    }
+    CHECK(rows[2]["status"] == "FOUND");  // /etc/hosts still answers
+  }
+
+  TEST_CASE("a resolver that never answers: each name times out at --timeout, the run ends") {
+    // The helper listens on 127.0.0.1:53 and reads every query without answering. The run waits
+    // at its end for the lookups it abandoned (as asyncio.run waits for its executor), so the
+    // resolver here gives up after 2 s rather than glibc's default 2 x 5 s.
+    const TempFile resolv_conf("silent-resolv.conf",
+                               "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n");
+    const TempFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
+    const auto launcher = isolated_network(
+        resolv_conf, nsswitch_conf,
+        {"/usr/bin/python3", (source_dir / "tests/e2e/silent_resolver.py").string()});
+    if (!launcher) {
+      MESSAGE("skipped: cannot make a private network and mount namespace here");
+      return;
+    }
+    RunOptions options;
+    options.launcher = *launcher;
+    options.timeout = 30s;
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult result = run_asyncdemo(
+        {"probe", "--timeout", "200ms", "one.example", "two.example", "three.example", "--json"},
+        options);
+    const auto took = std::chrono::steady_clock::now() - start;
+    INFO(result);
+    CHECK(result.exit_code == 0);  // timeouts are the lesson, not an error
+    CHECK(took < 10s);
+    CHECK(contains(result.err, "silent resolver: read"));
+    CHECK_FALSE(contains(result.err, "silent resolver: read 0 queries"));
+    const auto document = nlohmann::json::parse(result.out);
+    const auto& rows = document["results"];
+    REQUIRE(rows.size() == 3);
+    for (const auto& row : rows) {
+      CHECK(row["status"] == "TIMEOUT");
+      CHECK(row["detail"] == "no answer within 200ms");
+      // At the deadline, well before the resolver itself gave up.
+      CHECK(row["latency_s"].get<double>() >= 0.2);
+      CHECK(row["latency_s"].get<double>() < 1.5);
+    }
+  }
+}
