@@ -289,14 +289,19 @@ std::vector<Timeline::TaskSummary> Timeline::summarize() const {
   return out;
 }
 
-Nanos Timeline::max_loop_stall(TaskId first, TaskId last) const {
-  std::vector<Nanos> step_start(tasks_.size(), -1);
-  Nanos worst = 0;
-  for (const Event& e : events_) {
-    if (e.task < first || e.task >= last) {
-      continue;
+namespace {
+
+// Both loop figures, folded over the events of tasks with ids in [first, last).
+class LoopFold {
+ public:
+  LoopFold(std::size_t tasks, TaskId first, TaskId last)
+      : first_(first), last_(last), step_start_(tasks, -1), started_(tasks, false) {}
+
+  void add(const Event& e, bool is_root) {
+    if (e.task < first_ || e.task >= last_) {
+      return;
     }
-    Nanos& start = step_start[e.task];
+    Nanos& start = step_start_[e.task];
     if (e.kind == EventKind::started || e.kind == EventKind::resumed) {
       if (start < 0) {  // a resume after a blocking call continues the same step
         start = e.t_ns;
@@ -304,30 +309,50 @@ Nanos Timeline::max_loop_stall(TaskId first, TaskId last) const {
     } else if ((e.kind == EventKind::suspended && e.wait != WaitKind::blocked) ||
                ends_task(e.kind)) {
       if (start >= 0) {
-        worst = std::max(worst, e.t_ns - start);
+        figures_.max_loop_stall = std::max(figures_.max_loop_stall, e.t_ns - start);
         start = -1;
       }
     }
-  }
-  return worst;
-}
-
-std::size_t Timeline::max_in_flight() const {
-  std::vector<bool> started(tasks_.size(), false);
-  std::size_t now = 0;
-  std::size_t worst = 0;
-  for (const Event& e : events_) {
-    if (tasks_[e.task].parent == kNoParent) {
-      continue;  // the main task is the one doing the gathering, not in flight
+    if (is_root) {
+      return;  // the main task is the one doing the gathering, not in flight
     }
     if (e.kind == EventKind::started) {
-      started[e.task] = true;
-      worst = std::max(worst, ++now);
-    } else if (ends_task(e.kind) && started[e.task]) {
-      --now;
+      started_[e.task] = true;
+      figures_.max_in_flight = std::max(figures_.max_in_flight, ++in_flight_);
+    } else if (ends_task(e.kind) && started_[e.task]) {
+      --in_flight_;
     }
   }
-  return worst;
+
+  [[nodiscard]] Timeline::LoopFigures figures() const { return figures_; }
+
+ private:
+  TaskId first_;
+  TaskId last_;
+  std::vector<Nanos> step_start_;
+  std::vector<bool> started_;
+  std::size_t in_flight_ = 0;
+  Timeline::LoopFigures figures_;
+};
+
+}  // namespace
+
+Timeline::LoopFigures Timeline::loop_figures() const {
+  LoopFold fold(tasks_.size(), 0, kNoParent);
+  for (const Event& e : events_) {
+    fold.add(e, tasks_[e.task].parent == kNoParent);
+  }
+  return fold.figures();
 }
+
+Nanos Timeline::max_loop_stall(TaskId first, TaskId last) const {
+  LoopFold fold(tasks_.size(), first, last);
+  for (const Event& e : events_) {
+    fold.add(e, tasks_[e.task].parent == kNoParent);
+  }
+  return fold.figures().max_loop_stall;
+}
+
+std::size_t Timeline::max_in_flight() const { return loop_figures().max_in_flight; }
 
 }  // namespace asyncdemo

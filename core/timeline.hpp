@@ -147,6 +147,13 @@ class Timeline {
   [[nodiscard]] Nanos max_loop_stall(TaskId first = 0, TaskId last = kNoParent) const;
   /// The most tasks alive (started, not ended) at the same moment.
   [[nodiscard]] std::size_t max_in_flight() const;
+  /// max_in_flight() and max_loop_stall() over all tasks, in one pass over
+  /// the events (the summary of every run wants both).
+  struct LoopFigures {
+    std::size_t max_in_flight = 0;
+    Nanos max_loop_stall = 0;
+  };
+  [[nodiscard]] LoopFigures loop_figures() const;
 
  private:
   // A task's name is the stretch of names_ from its name_begin to the next

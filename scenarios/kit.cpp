@@ -32,8 +32,9 @@ void finish(ScenarioReport& report, Runtime& runtime, double sequential_s, doubl
   report.elapsed_s = seconds(runtime.now());
   report.timeline = std::move(timeline);
   Summary& summary = report.summary;
-  summary.max_in_flight = report.timeline.max_in_flight();
-  summary.max_loop_stall_s = seconds(report.timeline.max_loop_stall());
+  const Timeline::LoopFigures loop = report.timeline.loop_figures();
+  summary.max_in_flight = loop.max_in_flight;
+  summary.max_loop_stall_s = seconds(loop.max_loop_stall);
   summary.sequential_s = sequential_s;
   summary.ideal_s = ideal_s;
   summary.overhead_s = report.elapsed_s - ideal_s;
