@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <coroutine>
-#include <string>
+#include <string_view>
 #include <utility>
 
 #include "core/detail/timer_queue.hpp"
@@ -90,8 +90,9 @@ class WaitForAwaiter final : private detail::Waiter,
 /// Runs `work` as a task of its own (named `name`, or "task-<id>") with a
 /// deadline `timeout` from now.
 template <class T>
-[[nodiscard]] WaitForAwaiter<T> wait_for(Task<T> work, Duration timeout, std::string name = {}) {
-  return WaitForAwaiter<T>(spawn(std::move(work), std::move(name)), timeout);
+[[nodiscard]] WaitForAwaiter<T> wait_for(Task<T> work, Duration timeout,
+                                         std::string_view name = {}) {
+  return WaitForAwaiter<T>(spawn(std::move(work), name), timeout);
 }
 
 /// The same for a task already running.
