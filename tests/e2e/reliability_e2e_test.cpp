@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/cli/run_binary.hpp"
+#include "tests/scratch_file.hpp"
 
 using asyncdemo::testing::run_asyncdemo;
 using asyncdemo::testing::RunOptions;
@@ -29,27 +30,7 @@ using namespace std::chrono_literals;
 
 const std::filesystem::path source_dir = ASYNCDEMO_SOURCE_DIR;
 
-// A scratch file with the given contents, removed when the test ends.
-class TempFile {
- public:
-  TempFile(const std::string& name, std::string_view contents)
-      : path_(std::filesystem::temp_directory_path() /
-              fmt::format("asyncdemo-{}-{}", ::getpid(), name)) {
-    std::ofstream(path_, std::ios::binary) << contents;
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  TempFile(TempFile&&) = delete;
-  TempFile& operator=(TempFile&&) = delete;
-  ~TempFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  [[nodiscard]] std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using asyncdemo::test::ScratchFile;
 
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
@@ -210,9 +191,9 @@ TEST_SUITE("e2e") {
         bad.name = ".";
         bad.shown = "\".\"";
       }
-      const TempFile names("names.txt", "# to probe\nlocalhost\n\n  " + bad.name + "\t\n");
-      check_refused(run_asyncdemo({"probe", "--from", names.path()}), bad,
-                    fmt::format("--from {}, line 4: ", names.path()));
+      const ScratchFile names("names.txt", "# to probe\nlocalhost\n\n  " + bad.name + "\t\n");
+      check_refused(run_asyncdemo({"probe", "--from", names.arg()}), bad,
+                    fmt::format("--from {}, line 4: ", names.arg()));
     }
   }
 
@@ -309,16 +290,16 @@ namespace {
 // /etc/resolv.conf and /etc/nsswitch.conf are the given files (bind mounts, in a private mount
 // namespace), then `then` (e.g. a helper that execs the binary). A user namespace gives the
 // rights unprivileged; as root without one, plain namespaces do. Nullopt when neither works.
-std::optional<std::vector<std::string>> isolated_network(const TempFile& resolv_conf,
-                                                         const TempFile& nsswitch_conf,
+std::optional<std::vector<std::string>> isolated_network(const ScratchFile& resolv_conf,
+                                                         const ScratchFile& nsswitch_conf,
                                                          const std::vector<std::string>& then) {
   const std::string script =
       "mount --bind \"$1\" /etc/resolv.conf && mount --bind \"$2\" /etc/nsswitch.conf && "
       "shift 2 && exec \"$@\"";
   for (const char* flags : {"-rnm", "-nm"}) {
     std::vector<std::string> launcher{
-        "unshare",           flags, "--", "/bin/sh", "-c", script, "sh", resolv_conf.path(),
-        nsswitch_conf.path()};
+        "unshare",          flags, "--", "/bin/sh", "-c", script, "sh", resolv_conf.arg(),
+        nsswitch_conf.arg()};
     launcher.insert(launcher.end(), then.begin(), then.end());
     RunOptions options;
     options.launcher = launcher;
@@ -345,8 +326,8 @@ TEST_SUITE("e2e") {
       "a resolver that cannot be reached: rows say ERROR (temporary failure), not NOT FOUND") {
     // In an empty network namespace no server can be reached: getaddrinfo says EAI_AGAIN,
     // "try again", which is not "no such name".
-    const TempFile resolv_conf("unreachable-resolv.conf", "nameserver 192.0.2.53\n");
-    const TempFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
+    const ScratchFile resolv_conf("unreachable-resolv.conf", "nameserver 192.0.2.53\n");
+    const ScratchFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
     const auto launcher = isolated_network(resolv_conf, nsswitch_conf, {});
     if (!launcher) {
       MESSAGE("skipped: cannot make a private network and mount namespace here");
@@ -374,9 +355,9 @@ TEST_SUITE("e2e") {
     // The helper listens on 127.0.0.1:53 and reads every query without answering. The run waits
     // at its end for the lookups it abandoned (as asyncio.run waits for its executor), so the
     // resolver here gives up after 2 s rather than glibc's default 2 x 5 s.
-    const TempFile resolv_conf("silent-resolv.conf",
-                               "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n");
-    const TempFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
+    const ScratchFile resolv_conf("silent-resolv.conf",
+                                  "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n");
+    const ScratchFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
     const auto launcher = isolated_network(
         resolv_conf, nsswitch_conf,
         {"/usr/bin/python3", (source_dir / "tests/e2e/silent_resolver.py").string()});

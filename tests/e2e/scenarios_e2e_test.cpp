@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/cli/run_binary.hpp"
+#include "tests/scratch_file.hpp"
 
 using asyncdemo::testing::run_asyncdemo;
 using asyncdemo::testing::RunOptions;
@@ -31,29 +32,11 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
-// A scratch file removed when the test ends.
-class TempPath {
- public:
-  explicit TempPath(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              fmt::format("asyncdemo-{}-{}", ::getpid(), name)) {}
-  TempPath(const TempPath&) = delete;
-  TempPath& operator=(const TempPath&) = delete;
-  TempPath(TempPath&&) = delete;
-  TempPath& operator=(TempPath&&) = delete;
-  ~TempPath() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using asyncdemo::test::ScratchFile;
 
 // Validates a --json document with tools/validate_json.py, as a CI user would.
 bool valid_against_schema(const std::string& document) {
-  const TempPath file("doc.json");
+  const ScratchFile file("doc.json");
   std::ofstream(file.path()) << document;
   const std::string command = fmt::format(
       "/usr/bin/python3 '{0}/tools/validate_json.py' '{0}/schema/asyncdemo-1.schema.json' '{1}'",
@@ -135,7 +118,7 @@ TEST_SUITE("e2e") {
 
   TEST_CASE("every scenario's --trace is a Chrome trace with one named lane per task") {
     for (const Example& example : examples()) {
-      const TempPath trace(std::string(example.name) + ".trace.json");
+      const ScratchFile trace(std::string(example.name) + ".trace.json");
       const RunResult result = run_asyncdemo(
           with(example.args, {"--virtual-time", "-q", "--trace", trace.path().c_str()}));
       INFO(result);
@@ -278,7 +261,7 @@ TEST_SUITE("e2e") {
     // The README's examples are the contract with a new user. Here they run on the virtual
     // clock (where they accept it), with any trace written to a scratch file.
     std::istringstream readme(read_file(source_dir / "README.md"));
-    const TempPath trace("readme.trace.json");
+    const ScratchFile trace("readme.trace.json");
     std::size_t ran = 0;
     bool in_code = false;
     for (std::string line; std::getline(readme, line);) {

@@ -13,6 +13,9 @@
 
 #include "cli/render.hpp"
 #include "tests/render/render_kit.hpp"
+#include "tests/scratch_file.hpp"
+
+using asyncdemo::test::ScratchFile;
 
 namespace asyncdemo {
 namespace {
@@ -29,33 +32,6 @@ nlohmann::json parsed(const ScenarioReport& report, bool with_checks = false) {
   return nlohmann::json::parse(json_of(report, with_checks));
 }
 
-/// A file in the temporary directory, removed when this goes out of scope.
-class TempFile {
- public:
-  explicit TempFile(const std::string& contents)
-      : path_(std::filesystem::temp_directory_path() /
-              fmt::format("asyncdemo-render-{}-{}.json", ::getpid(), next_number())) {
-    std::ofstream(path_) << contents;
-  }
-  ~TempFile() {
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  TempFile(TempFile&&) = delete;
-  TempFile& operator=(TempFile&&) = delete;
-
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  static int next_number() {
-    static int count = 0;
-    return ++count;
-  }
-  std::filesystem::path path_;
-};
-
 struct Validation {
   int exit_code;
   std::string messages;
@@ -63,8 +39,8 @@ struct Validation {
 
 // Runs tools/validate_json.py, as CI and users do, with Debian's python3-jsonschema.
 Validation validate(const std::string& document) {
-  const TempFile file(document);
-  const TempFile messages("");
+  const ScratchFile file("render-document.json", document);
+  const ScratchFile messages("render-messages.txt", "");
   const std::string source = ASYNCDEMO_SOURCE_DIR;
   const std::string command = fmt::format(
       "/usr/bin/python3 '{0}/tools/validate_json.py' '{0}/schema/asyncdemo-1.schema.json' "
