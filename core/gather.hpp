@@ -77,6 +77,7 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
     absorb(tag, /*runtime_holds=*/true);  // Runtime::finish drops its reference after this
   }
 
+  // Cancelling the task that awaits gather cancels every child (asyncio).
   bool cancel() noexcept override {
     outer_cancelled_ = true;
     cancel_running();

@@ -346,11 +346,7 @@ Nanos Runtime::step_end(TaskId task, std::size_t events_before) const noexcept {
     return -1;
   }
   const Event& last = events.back();
-  const bool ended_step =
-      last.task == task && ((last.kind == EventKind::suspended && last.wait != WaitKind::blocked) ||
-                            last.kind == EventKind::done || last.kind == EventKind::failed ||
-                            last.kind == EventKind::cancelled);
-  return ended_step && !virtual_time() ? last.t_ns : -1;
+  return last.task == task && ends_step(last) && !virtual_time() ? last.t_ns : -1;
 }
 
 bool Runtime::virtual_clock_may_jump() const noexcept {

@@ -13,7 +13,15 @@ constexpr std::uint32_t kMaxNote = (1U << 24U) - 1;  // the width of Event::note
 constexpr std::size_t kMaxDefaultNameBytes = 16;     // "task-" and a 32-bit id
 constexpr std::size_t kTypicalNameBytes = 12;        // "task-1000000"
 
+bool ends_task(EventKind kind) {
+  return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
+}
+
 }  // namespace
+
+bool ends_step(const Event& e) noexcept {
+  return (e.kind == EventKind::suspended && e.wait != WaitKind::blocked) || ends_task(e.kind);
+}
 
 std::string_view to_string(WaitKind kind) {
   switch (kind) {
@@ -252,10 +260,6 @@ class SpanBuilder {
   Nanos thread_since_ = 0;
 };
 
-bool ends_task(EventKind kind) {
-  return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
-}
-
 }  // namespace
 
 std::vector<Span> Timeline::spans(TaskId task, Nanos end_ns) const {
@@ -306,8 +310,7 @@ class LoopFold {
       if (start < 0) {  // a resume after a blocking call continues the same step
         start = e.t_ns;
       }
-    } else if ((e.kind == EventKind::suspended && e.wait != WaitKind::blocked) ||
-               ends_task(e.kind)) {
+    } else if (ends_step(e)) {
       if (start >= 0) {
         figures_.max_loop_stall = std::max(figures_.max_loop_stall, e.t_ns - start);
         start = -1;
@@ -337,20 +340,18 @@ class LoopFold {
 
 }  // namespace
 
-Timeline::LoopFigures Timeline::loop_figures() const {
-  LoopFold fold(tasks_.size(), 0, kNoParent);
+Timeline::LoopFigures Timeline::fold_loop_figures(TaskId first, TaskId last) const {
+  LoopFold fold(tasks_.size(), first, last);
   for (const Event& e : events_) {
     fold.add(e, tasks_[e.task].parent == kNoParent);
   }
   return fold.figures();
 }
 
+Timeline::LoopFigures Timeline::loop_figures() const { return fold_loop_figures(0, kNoParent); }
+
 Nanos Timeline::max_loop_stall(TaskId first, TaskId last) const {
-  LoopFold fold(tasks_.size(), first, last);
-  for (const Event& e : events_) {
-    fold.add(e, tasks_[e.task].parent == kNoParent);
-  }
-  return fold.figures().max_loop_stall;
+  return fold_loop_figures(first, last).max_loop_stall;
 }
 
 std::size_t Timeline::max_in_flight() const { return loop_figures().max_in_flight; }

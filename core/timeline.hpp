@@ -81,6 +81,10 @@ struct Span {
 /// How a task ended; `running` if it had not ended when the record was taken.
 enum class TaskOutcome : std::uint8_t { running, ok, failed, cancelled };
 
+/// Whether `e` closes a step of its task on the loop thread: an await (not a
+/// blocking call, which the loop sits through) or the task's end.
+[[nodiscard]] bool ends_step(const Event& e) noexcept;
+
 std::string_view to_string(WaitKind kind);
 std::string_view to_string(EventKind kind);
 std::string_view to_string(SpanState state);
@@ -156,6 +160,8 @@ class Timeline {
   [[nodiscard]] LoopFigures loop_figures() const;
 
  private:
+  [[nodiscard]] LoopFigures fold_loop_figures(TaskId first, TaskId last) const;
+
   // A task's name is the stretch of names_ from its name_begin to the next
   // task's: one string for all names instead of one std::string (32 bytes,
   // plus a heap block past 15 characters) per task.
