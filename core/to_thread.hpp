@@ -131,8 +131,10 @@ class ThreadSleepAwaiter final : private detail::OffloadAwaiter {
 
 /// A blocking sleep of `length` done on a pool thread — "time.sleep in
 /// to_thread". Occupies a pool thread for its whole length, so more of them
-/// than the pool has threads queue. On the virtual clock it occupies a
-/// simulated pool of the same size instead, and takes no real time.
+/// than the pool has threads queue. If the sleep fails (clock_nanosleep
+/// returns an error other than EINTR), the await raises std::system_error.
+/// On the virtual clock it occupies a simulated pool of the same size
+/// instead, takes no real time, and cannot fail.
 [[nodiscard]] inline ThreadSleepAwaiter thread_sleep(Duration length) {
   return ThreadSleepAwaiter(length);
 }
