@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "cli/app.hpp"
 #include "cli/output_stream.hpp"
@@ -36,12 +37,18 @@ struct FileCloser {
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
 // Opened before the run, so that a path that cannot be written fails at once
-// rather than after a long run.
+// rather than after a long run. Null (the error printed) when the path is the
+// user's to fix; running out of file descriptors (EMFILE, ENFILE) is not, and
+// is thrown as a failure instead (exit 1, not 2).
 File open_trace(const std::string& path) {
   File file(std::fopen(path.c_str(), "w"));
   if (!file) {
-    print_error(
-        fmt::format("--trace: cannot open \"{}\" for writing: {}", path, std::strerror(errno)));
+    const int error = errno;
+    const std::string message = fmt::format("--trace: cannot open \"{}\" for writing", path);
+    if (error == EMFILE || error == ENFILE) {
+      throw std::system_error(error, std::generic_category(), message);
+    }
+    print_error(fmt::format("{}: {}", message, std::strerror(error)));
   }
   return file;
 }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <string_view>
+#include <system_error>
 
 #include "scenarios/scenario.hpp"
 
@@ -186,7 +187,14 @@ std::vector<std::string> read_names_from(const std::string& from, NameCheck& che
   }
   std::ifstream file(from);
   if (!file) {
-    throw UsageError(fmt::format("--from {}: cannot open: {}", from, std::strerror(errno)));
+    const int open_error = errno;
+    // Out of file descriptors is the machine's state, not a wrong path: a
+    // failure (exit 1), not a usage error (exit 2).
+    if (open_error == EMFILE || open_error == ENFILE) {
+      throw std::system_error(open_error, std::generic_category(),
+                              fmt::format("--from {}: cannot open", from));
+    }
+    throw UsageError(fmt::format("--from {}: cannot open: {}", from, std::strerror(open_error)));
   }
   std::vector<std::string> names = read_names(file, fmt::format("--from {}", from), check);
   if (file.bad()) {
