@@ -113,6 +113,9 @@ int exit_code(const ScenarioReport& report, const GlobalOptions& globals) {
   if (report.interrupted) {
     return kExitInterrupted;
   }
+  if (!report.error.empty()) {
+    return kExitFailed;  // the scenario itself failed: whatever the claims say, it did not run
+  }
   const bool claims_held = std::ranges::all_of(report.checks, &Claim::passed);
   return globals.check && !claims_held ? kExitFailed : kExitOk;
 }
@@ -136,6 +139,9 @@ int run_scenario(const CommandLine& command_line, std::FILE* out) {
       live_log.finish();
     }
     render_body(report, style, globals.check, out);
+  }
+  if (!report.error.empty()) {
+    print_error(report.error);  // also where scripts look, whatever stdout holds
   }
   const int code = exit_code(report, globals);
   if (trace && !write_trace(report, std::move(trace), globals.trace_path)) {

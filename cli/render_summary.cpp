@@ -174,6 +174,14 @@ void render_summary(const ScenarioReport& report, const TextStyle& style, std::F
                paint("interrupted (Ctrl-C): the run was cut short, so the record is partial",
                      Ansi::yellow, style.color));
   }
+  if (!report.error.empty()) {
+    // The run's own failure, not its lesson: first, and whole (wrapped, never cut short).
+    const std::string text =
+        fmt::format("failed: {}; an error, not the lesson, so no claim is judged", report.error);
+    for (const std::string& line : wrap(text, prose_width(style.width), "  ")) {
+      fmt::print(out, "{}\n", paint(line, Ansi::red, style.color));
+    }
+  }
   print_timing(report, style, out);
   print_lessons(report, style, out);
   print_orders(report, style, out);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/gather.hpp"
+#include "core/outcome.hpp"
 #include "core/run.hpp"
 #include "core/sleep.hpp"
 #include "core/to_thread.hpp"
@@ -41,6 +42,8 @@ struct CancelRecord {
   std::size_t cleanups = 0;
   Nanos cancel_requested_at = 0;
   std::vector<Nanos> cancelled_at;  // when each worker got Cancelled
+  Json results = Json::array();     // how each worker ended, in submission order
+  std::vector<std::string> errors;  // "worker-2: <what>" for each worker that failed
 };
 
 // The body of a worker: heartbeats on the loop, or one long job on a thread.
@@ -73,11 +76,25 @@ Task<int> worker(int id, CancelOptions options, std::shared_ptr<CancelRecord> re
   co_return id;
 }
 
+// Cancelled is the lesson; an error is not: nobody asked for it.
+void record_outcome(CancelRecord& record, std::size_t id, const Outcome<int>& outcome) {
+  if (outcome.cancelled()) {
+    record.results.push_back({{"cancelled", true}});
+  } else if (outcome.failed()) {
+    record.results.push_back({{"error", outcome.error_message()}});
+    record.errors.push_back(fmt::format("worker-{}: {}", id, outcome.error_message()));
+  } else {
+    record.results.push_back(outcome.value());  // its work ended before the cancel came
+  }
+}
+
 Task<void> cancel_main(CancelOptions options, std::shared_ptr<CancelRecord> record) {
   std::vector<TaskHandle<int>> tasks;
   for (std::size_t i = 1; i <= options.n; ++i) {
     const int id = static_cast<int>(i);
-    tasks.push_back(spawn(worker(id, options, record), fmt::format("worker-{}", id)));
+    // Work that fails (thread_sleep's clock_nanosleep) says why on its worker's row.
+    tasks.push_back(
+        spawn(kit::noting_error(worker(id, options, record)), fmt::format("worker-{}", id)));
   }
   co_await sleep(options.after);
   Runtime& runtime = Runtime::current();
@@ -87,7 +104,10 @@ Task<void> cancel_main(CancelOptions options, std::shared_ptr<CancelRecord> reco
     task.cancel();
   }
   // return_exceptions=True: wait for every cleanup, collect the Cancelled.
-  co_await gather(std::move(tasks), OnError::collect);
+  const std::vector<Outcome<int>> outcomes = co_await gather(std::move(tasks), OnError::collect);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    record_outcome(*record, i + 1, outcomes[i]);
+  }
 }
 
 // The end of each worker's thread work, which outlives its cancelled task.
@@ -162,10 +182,21 @@ ScenarioReport run_cancel(const CancelOptions& options, const RunContext& contex
   const double ideal =
       options.offload ? std::max(after + cleanup, kit::seconds(options.work)) : after + cleanup;
   kit::finish(report, runtime, static_cast<double>(options.n) * (after + cleanup), ideal);
-  for (std::size_t i = 0; i < options.n; ++i) {
-    report.results.push_back({{"cancelled", true}});
+  if (!record->errors.empty() && report.error.empty()) {
+    report.error = record->errors.front();
+    if (record->errors.size() > 1) {
+      const std::size_t more = record->errors.size() - 1;
+      report.error += fmt::format(" (and {} more worker{} failed)", more, more == 1 ? "" : "s");
+    }
   }
-  if (!report.interrupted) {  // a partial record proves nothing either way
+  report.results = record->results;
+  if (report.results.empty()) {
+    // Ctrl-C came before the gather ended: asyncio.run cancelled every worker.
+    for (std::size_t i = 0; i < options.n; ++i) {
+      report.results.push_back({{"cancelled", true}});
+    }
+  }
+  if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }
   return report;

@@ -2,6 +2,9 @@
 // The pieces every scenario uses to turn a run into a report: starting and
 // finishing it, the summary arithmetic, and claims with their verdicts.
 
+#include <fmt/format.h>
+
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -9,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/run.hpp"
 #include "core/runtime.hpp"
+#include "core/task.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo::kit {
@@ -27,6 +31,8 @@ inline constexpr std::size_t kMaxTasks = 2'000'000;
 
 /// Runs `main` to the end (asyncio.run). If Ctrl-C interrupted it, main ends
 /// cancelled: the report is marked interrupted and the partial record kept.
+/// If main (or the loop) failed, its error becomes the report's error, and
+/// the partial record is kept too: the timeline shows how far the run got.
 template <class T>
 void drive(ScenarioReport& report, Runtime& runtime, Task<T> main) {
   try {
@@ -35,8 +41,27 @@ void drive(ScenarioReport& report, Runtime& runtime, Task<T> main) {
     if (!runtime.interrupted()) {
       throw;
     }
+  } catch (const UsageError&) {
+    throw;  // the user's to fix (exit 2), not a failure of the run
+  } catch (const std::exception& failure) {
+    report.error = failure.what();
   }
   report.interrupted = runtime.interrupted();
+}
+
+/// Awaits `task` inside the task that runs it, so a scenario can wrap what it
+/// spawns: `spawn(kit::noting_error(work(id)), name)`. An error it raises (not
+/// a cancel) is noted on that task's timeline first — "error: <what>", in the
+/// event log, JSON and trace beside the `failed` that follows — and then
+/// passed on unchanged.
+template <class T>
+Task<T> noting_error(Task<T> task) {
+  try {
+    co_return co_await std::move(task);
+  } catch (const std::exception& error) {
+    Runtime::current().note(fmt::format("error: {}", error.what()));
+    throw;
+  }
 }
 
 /// Moves the timeline into the report and fills elapsed_s, max_in_flight and

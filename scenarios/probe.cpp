@@ -195,7 +195,7 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   for (const ProbeRow& row : record->rows) {
     report.results.push_back(row_json(row));
   }
-  if (!report.interrupted) {  // a partial record proves nothing either way
+  if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }
   return report;

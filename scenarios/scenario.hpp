@@ -53,6 +53,15 @@ struct ScenarioReport {
   std::vector<std::string> takeaways;    // what happened, said plainly
   std::vector<Claim> checks;
   bool interrupted = false;  // Ctrl-C: the record is partial
+  /// The scenario itself failed: an error nobody asked for (a failed uv_*
+  /// call, thread work that threw) ended the run or one of its tasks. Says
+  /// what failed, e.g. "worker-1: clock_nanosleep: Operation not supported";
+  /// empty if the run did its work. The record is partial; the CLI exits 1.
+  std::string error;
+
+  /// Whether the record stops short of the scenario's work (Ctrl-C or an
+  /// error): claims and takeaways about it would prove nothing either way.
+  [[nodiscard]] bool partial() const noexcept { return interrupted || !error.empty(); }
 };
 
 /// What the CLI hands a scenario for one run.

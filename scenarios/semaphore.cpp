@@ -132,7 +132,7 @@ ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& 
   const auto rounds = static_cast<double>(whole_rounds);
   kit::finish(report, runtime, static_cast<double>(options.n) * delay, rounds * delay);
   report.results = record->results;
-  if (!report.interrupted) {  // a partial record proves nothing either way
+  if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
     report.comparisons.push_back(kit::faster(fmt::format("limit {}", options.limit),
                                              report.elapsed_s, "one at a time",

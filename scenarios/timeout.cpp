@@ -156,7 +156,7 @@ ScenarioReport run_timeout(TimeoutOptions options, bool n_given, const RunContex
   const double ideal = longest <= deadline ? longest : deadline + kit::seconds(options.cleanup);
   kit::finish(report, runtime, longest, ideal);
   report.results.push_back(record->timed_out ? Json{{"error", "TimeoutError"}} : Json("ok"));
-  if (!report.interrupted) {  // a partial record proves nothing either way
+  if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }
   return report;

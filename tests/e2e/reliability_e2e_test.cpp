@@ -1,6 +1,7 @@
 // End to end: the real binary when its world misbehaves — a reader that
 // closes stdout early, a full disk, bad names in arguments and files, too few
-// file descriptors, a resolver that cannot answer and one that never does.
+// file descriptors, a resolver that cannot answer and one that never does,
+// thread work that fails (a clock_nanosleep that always does).
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,9 +17,11 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "tests/cli/run_binary.hpp"
+#include "tests/e2e/valid_against_schema.hpp"
 #include "tests/scratch_file.hpp"
 
 using asyncdemo::testing::run_asyncdemo;
@@ -286,6 +290,80 @@ TEST_SUITE("e2e") {
 
 namespace {
 
+// Runs `args` with no file descriptor free from main on: a library preloaded into the binary
+// (tests/faults/no_free_descriptors.cpp) opens /dev/null until none is left, once the dynamic
+// loader, which needs one, is done; prlimit keeps that to a few. `env` sets LD_PRELOAD for the
+// binary only, not for prlimit.
+RunResult run_without_free_descriptors(std::vector<std::string> args) {
+  RunOptions options;
+  options.launcher = {"prlimit", "--nofile=32", "--", "env",
+                      fmt::format("LD_PRELOAD={}", ASYNCDEMO_NO_FREE_DESCRIPTORS)};
+  options.timeout = 30s;
+  return run_asyncdemo(std::move(args), options);
+}
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE("out of file descriptors opening --trace or --from: an error, exit 1, not usage") {
+    if (kSanitized) {
+      MESSAGE("skipped in a sanitizer build: its runtime needs file descriptors of its own");
+      return;
+    }
+    if (!prlimit_works()) {
+      MESSAGE("skipped: prlimit cannot run here");
+      return;
+    }
+    // EMFILE says nothing about the path the user gave: the same command works with a
+    // descriptor to spare. So it is a failure (1), not a usage error (2).
+    const ScratchFile trace("emfile-trace.json");
+    const RunResult traced = run_without_free_descriptors(
+        {"gather", "--n", "1", "--virtual-time", "-q", "--trace", trace.arg()});
+    INFO(traced);
+    CHECK(traced.exit_code == 1);
+    CHECK(traced.err ==
+          fmt::format("asyncdemo: error: --trace: cannot open \"{}\" for writing: Too many open "
+                      "files\n",
+                      trace.arg()));
+    CHECK(traced.out.empty());
+
+    const ScratchFile names("emfile-names.txt", "localhost\n");
+    const RunResult probed = run_without_free_descriptors({"probe", "--from", names.arg(), "-q"});
+    INFO(probed);
+    CHECK(probed.exit_code == 1);
+    CHECK(probed.err ==
+          fmt::format("asyncdemo: error: --from {}: cannot open: Too many open files\n",
+                      names.arg()));
+    CHECK(probed.out.empty());
+  }
+
+  TEST_CASE("a --trace or --from path that is missing, a directory or unreadable: exit 2") {
+    const std::string directory = std::filesystem::temp_directory_path().string();
+    const ScratchFile locked("locked-names.txt", "localhost\n");
+    std::filesystem::permissions(locked.path(), std::filesystem::perms::none);
+    std::vector<std::pair<std::vector<std::string>, std::string>> refused{
+        {{"gather", "--trace", "/nonexistent-dir/trace.json"}, "No such file or directory"},
+        {{"gather", "--trace", directory}, "Is a directory"},
+        {{"probe", "--from", "/nonexistent-dir/names.txt"}, "No such file or directory"},
+        {{"probe", "--from", directory}, "is a directory"},
+    };
+    if (::geteuid() != 0) {  // root reads and writes whatever the permissions say
+      refused.push_back({{"probe", "--from", locked.arg()}, "Permission denied"});
+      refused.push_back({{"gather", "--trace", locked.arg()}, "Permission denied"});
+    }
+    for (const auto& [args, problem] : refused) {
+      const RunResult result = run_asyncdemo(args);
+      INFO(result);
+      CHECK(result.exit_code == 2);
+      CHECK(result.err.starts_with("asyncdemo: error: " + args[1]));
+      CHECK(contains(result.err, problem));
+      CHECK(result.out.empty());
+    }
+  }
+}
+
+namespace {
+
 // A launcher for a private network namespace (nothing reachable; loopback down) in which
 // /etc/resolv.conf and /etc/nsswitch.conf are the given files (bind mounts, in a private mount
 // namespace), then `then` (e.g. a helper that execs the binary). A user namespace gives the
@@ -398,5 +476,172 @@ TEST_SUITE("e2e") {
     const std::string takeaways = document["takeaways"].dump();
     CHECK(contains(takeaways, "waited"));
     CHECK(contains(takeaways, "getaddrinfo cannot be interrupted"));
+  }
+}
+
+namespace {
+
+constexpr std::string_view kSleepFailed = "clock_nanosleep: Operation not supported";
+
+// ASan refuses to start when a preloaded library comes before its runtime in the list of
+// libraries, unless told not to check. The options already set (make test-asan's) stay.
+std::string asan_options_allowing_preload() {
+  const char* set = std::getenv("ASAN_OPTIONS");  // NOLINT(concurrency-mt-unsafe): no setenv here
+  const std::string options = set != nullptr ? set : "";
+  return options + (options.empty() ? "" : ":") + "verify_asan_link_order=0";
+}
+
+// Runs `args` with every clock_nanosleep in the binary failing with ENOTSUP: the library built
+// for the tests (tests/faults/failing_clock_nanosleep.cpp) is preloaded in place of glibc's.
+// On the real clock thread_sleep is such a sleep on a pool thread, so all thread work fails.
+RunResult run_with_failing_clock_nanosleep(std::vector<std::string> args) {
+  RunOptions options;
+  options.env = {{"LD_PRELOAD", ASYNCDEMO_FAILING_CLOCK_NANOSLEEP},
+                 {"ASAN_OPTIONS", asan_options_allowing_preload()}};
+  options.timeout = 30s;
+  return run_asyncdemo(std::move(args), options);
+}
+
+// The tasks of a --json document whose names start with `prefix`.
+std::vector<nlohmann::json> tasks_named(const nlohmann::json& document, std::string_view prefix) {
+  std::vector<nlohmann::json> tasks;
+  for (const auto& task : document["tasks"]) {
+    if (task["name"].get<std::string>().starts_with(prefix)) {
+      tasks.push_back(task);
+    }
+  }
+  return tasks;
+}
+
+// Whether task `id` noted the error it failed with, and then ended failed.
+bool noted_then_failed(const nlohmann::json& document, int id, std::string_view error) {
+  bool noted = false;
+  for (const auto& event : document["events"]) {
+    if (event["task"] != id) {
+      continue;
+    }
+    if (event["kind"] == "note" && event["detail"] == fmt::format("error: {}", error)) {
+      noted = true;
+    }
+    if (event["kind"] == "failed") {
+      return noted;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_SUITE("e2e") {
+  TEST_CASE("thread work that fails (clock_nanosleep) is a clear error in the report, exit 1") {
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult result = run_with_failing_clock_nanosleep(
+        {"sleep", "--mode", "threads", "--n", "3", "--delay", "20ms", "--color", "never"});
+    const auto took = std::chrono::steady_clock::now() - start;
+    INFO(result);
+    CHECK_FALSE(result.timed_out);
+    CHECK(took < 10s);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == fmt::format("asyncdemo: error: {}\n", kSleepFailed));
+    // In the event log on the failing task's row, then the report: its chart and summary.
+    CHECK(contains(result.out, fmt::format("  note    error: {}\n", kSleepFailed)));
+    CHECK(contains(result.out, "x failed"));
+    CHECK(contains(result.out, fmt::format("  failed: {}; an error, not the lesson, so no claim",
+                                           kSleepFailed)));
+    CHECK(contains(result.out, "(failed)"));
+  }
+
+  TEST_CASE("the same sleeps without the fault, or on the virtual clock, run and exit 0") {
+    // The control for the cases around it: the failure is the preloaded clock_nanosleep's. The
+    // virtual clock simulates the pool and never sleeps for real, so nothing fails there.
+    const std::vector<std::string> args{"sleep", "--mode",  "threads", "--n",
+                                        "3",     "--delay", "20ms"};
+    const RunResult plain = run_asyncdemo(args);
+    INFO(plain);
+    CHECK(plain.exit_code == 0);
+    CHECK(plain.err.empty());
+    std::vector<std::string> virtual_args = args;
+    virtual_args.emplace_back("--virtual-time");
+    const RunResult simulated = run_with_failing_clock_nanosleep(virtual_args);
+    INFO(simulated);
+    CHECK(simulated.exit_code == 0);
+    CHECK(simulated.err.empty());
+  }
+
+  TEST_CASE("--json --check of sleeps whose thread work fails: one valid document, exit 1") {
+    const RunResult result = run_with_failing_clock_nanosleep(
+        {"sleep", "--mode", "all", "--n", "2", "--delay", "20ms", "--json", "--check"});
+    INFO(result);
+    CHECK_FALSE(result.timed_out);
+    CHECK(result.exit_code == 1);
+    CHECK(result.err == fmt::format("asyncdemo: error: {}\n", kSleepFailed));
+    const auto document = nlohmann::json::parse(result.out);
+    CHECK(asyncdemo::test::valid_against_schema(result.out));
+    CHECK(document["error"] == kSleepFailed);
+    CHECK(document["interrupted"] == false);
+    CHECK(document["checks"].empty());  // the record is partial: no claim is judged on it
+    // The blocking and async phases ran; the threads phase failed, and main with it.
+    CHECK(document["results"].size() == 2);
+    for (const char* phase : {"blocking-", "async-"}) {
+      for (const auto& task : tasks_named(document, phase)) {
+        CHECK(task["outcome"] == "ok");
+      }
+    }
+    CHECK(document["tasks"][0]["outcome"] == "failed");  // main: gather raised the error
+    // A sleep that failed says why; one still queued when main failed was cancelled, as
+    // asyncio.run cancels what main leaves behind.
+    std::size_t failed = 0;
+    for (const auto& task : tasks_named(document, "threads-")) {
+      CAPTURE(task);
+      CHECK((task["outcome"] == "failed" || task["outcome"] == "cancelled"));
+      if (task["outcome"] == "failed") {
+        ++failed;
+        CHECK(noted_then_failed(document, task["id"].get<int>(), kSleepFailed));
+      }
+    }
+    CHECK(failed >= 1);
+  }
+
+  TEST_CASE("cancel --offload whose thread work fails: each worker's error, not cancelled") {
+    const std::vector<std::string> args{"cancel", "--n",   "2",         "--after", "50ms",
+                                        "--beat", "10ms",  "--cleanup", "10ms",    "--offload",
+                                        "--work", "200ms", "--check"};
+    const std::string error = fmt::format("worker-1: {} (and 1 more worker failed)", kSleepFailed);
+
+    const RunResult text = run_with_failing_clock_nanosleep(args);
+    INFO(text);
+    CHECK_FALSE(text.timed_out);
+    CHECK(text.exit_code == 1);
+    CHECK(text.err == fmt::format("asyncdemo: error: {}\n", error));
+    CHECK(contains(text.out, fmt::format("  failed: {};", error)));
+    CHECK(contains(text.out, fmt::format("1. error={}\n", kSleepFailed)));
+    CHECK(contains(text.out, "0 of 0 claims held"));
+
+    std::vector<std::string> json_args = args;
+    json_args.emplace_back("--json");
+    const RunResult json = run_with_failing_clock_nanosleep(json_args);
+    INFO(json);
+    CHECK_FALSE(json.timed_out);
+    CHECK(json.exit_code == 1);
+    CHECK(json.err == fmt::format("asyncdemo: error: {}\n", error));
+    const auto document = nlohmann::json::parse(json.out);
+    CHECK(asyncdemo::test::valid_against_schema(json.out));
+    CHECK(document["error"] == error);
+    const nlohmann::json failed_result = {{"error", kSleepFailed}};
+    CHECK(document["results"] == nlohmann::json::array({failed_result, failed_result}));
+    const auto workers = tasks_named(document, "worker-");
+    REQUIRE(workers.size() == 2);
+    for (const auto& worker : workers) {
+      CAPTURE(worker);
+      CHECK(worker["outcome"] == "failed");
+      CHECK(noted_then_failed(document, worker["id"].get<int>(), kSleepFailed));
+    }
+    CHECK(document["tasks"][0]["outcome"] == "ok");  // main gathered the errors as results
+
+    // Without the fault the lesson holds: every worker cancelled, exit 0.
+    const RunResult plain = run_asyncdemo(args);
+    INFO(plain);
+    CHECK(plain.exit_code == 0);
+    CHECK(plain.err.empty());
   }
 }

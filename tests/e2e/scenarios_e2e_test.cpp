@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/cli/run_binary.hpp"
+#include "tests/e2e/valid_against_schema.hpp"
 #include "tests/scratch_file.hpp"
 
 using asyncdemo::testing::run_asyncdemo;
@@ -34,15 +35,7 @@ std::string read_file(const std::filesystem::path& path) {
 
 using asyncdemo::test::ScratchFile;
 
-// Validates a --json document with tools/validate_json.py, as a CI user would.
-bool valid_against_schema(const std::string& document) {
-  const ScratchFile file("doc.json");
-  std::ofstream(file.path()) << document;
-  const std::string command = fmt::format(
-      "/usr/bin/python3 '{0}/tools/validate_json.py' '{0}/schema/asyncdemo-1.schema.json' '{1}'",
-      source_dir.string(), file.path().string());
-  return std::system(command.c_str()) == 0;  // NOLINT(concurrency-mt-unsafe, cert-env33-c)
-}
+using asyncdemo::test::valid_against_schema;
 
 // One invocation per scenario with options that make its lesson visible.
 struct Example {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -78,9 +79,9 @@ ScenarioReport eventful_report() {
 TEST_SUITE("render") {
   TEST_CASE("the JSON document has every key of schema asyncdemo/1 with the run's values") {
     const auto doc = parsed(gather_report({1, 2}), true);
-    for (const char* key :
-         {"schema", "scenario", "lesson", "params", "clock", "elapsed_s", "interrupted", "tasks",
-          "events", "results", "summary", "figures", "comparisons", "takeaways", "checks"}) {
+    for (const char* key : {"schema", "scenario", "lesson", "params", "clock", "elapsed_s",
+                            "interrupted", "error", "tasks", "events", "results", "summary",
+                            "figures", "comparisons", "takeaways", "checks"}) {
       CHECK_MESSAGE(doc.contains(key), key);
     }
     CHECK(doc["schema"] == "asyncdemo/1");
@@ -89,6 +90,7 @@ TEST_SUITE("render") {
     CHECK(doc["clock"] == "virtual");
     CHECK(doc["elapsed_s"] == 2.0);
     CHECK(doc["interrupted"] == false);
+    CHECK(doc["error"].is_null());
     CHECK(doc["results"] == nlohmann::json{1, 2});
     CHECK(doc["summary"] == nlohmann::json{{"sequential_s", 3.0},
                                            {"ideal_s", 2.0},
@@ -144,6 +146,21 @@ TEST_SUITE("render") {
     CHECK(tasks[5]["spans"].back()["to_s"] == 3.0);  // still open: closed at the report's end
     CHECK(doc["interrupted"] == true);
     CHECK(doc["figures"]["blocking_s"] == 3.0);
+  }
+
+  TEST_CASE("a run that failed says why in \"error\", and its failed task carries its note") {
+    ScenarioReport report = eventful_report();
+    report.interrupted = false;
+    report.error = "failing: clock_nanosleep: Operation not supported";
+    const auto doc = parsed(report);
+    CHECK(doc["error"] == "failing: clock_nanosleep: Operation not supported");
+    CHECK(doc["tasks"][3]["outcome"] == "failed");
+    const auto note = std::ranges::find_if(
+        doc["events"], [](const auto& e) { return e["task"] == 3 && e["kind"] == "note"; });
+    REQUIRE(note != doc["events"].end());
+    CHECK((*note)["detail"] == "boom");
+    const Validation result = validate(json_of(report, true));
+    CHECK_MESSAGE(result.exit_code == 0, result.messages);
   }
 
   TEST_CASE("checks are listed only when asked for") {

@@ -277,6 +277,18 @@ TEST_SUITE("render") {
     CHECK(contains(body_of(report, color, true), "\x1b["));
   }
 
+  TEST_CASE("a run that failed says so first in the summary, with the whole error") {
+    ScenarioReport report = gather_report({1});
+    report.error = "task-1: clock_nanosleep: Operation not supported";
+    const auto lines = lines_of(body_of(report));
+    const auto summary = std::ranges::find(lines, "summary");
+    REQUIRE(summary != lines.end());
+    REQUIRE(lines.end() - summary > 1);
+    CHECK(summary[1].starts_with("  failed: task-1: clock_nanosleep: Operation not supported;"));
+    CHECK(contains(body_of(report), " so no claim is judged\n  elapsed "));
+    CHECK_FALSE(contains(body_of(gather_report({1})), "failed:"));
+  }
+
   TEST_CASE("a quiet body has the summary but no chart") {
     TextStyle quiet;
     quiet.quiet = true;
