@@ -4,11 +4,13 @@
 // (then it becomes a task of its own; see spawn.hpp).
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
+#include "core/detail/frame_pool.hpp"
 #include "core/detail/task_state.hpp"
 #include "core/outcome.hpp"
 
@@ -21,6 +23,10 @@ namespace detail {
 
 class PromiseBase : public TaskState {
  public:
+  // Every coroutine frame of a Task comes from the frame pool (frame_pool.hpp).
+  static void* operator new(std::size_t size) { return allocate_frame(size); }
+  static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
+
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   struct FinalAwaiter {
