@@ -72,6 +72,20 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
     return std::move(results_);
   }
 
+  /// What a caller that let gather own the handles needs once gather has
+  /// raised: every child, to wait for the ones still running and read how
+  /// they ended. A child whose frame gather already freed comes back as an
+  /// empty handle, its outcome at the same index of `outcomes`.
+  struct Remains {
+    std::vector<TaskHandle<T>> handles;
+    std::vector<Outcome<T>> outcomes;  // empty if gather freed no frame
+  };
+  Remains take_remains() noexcept {
+    detach();
+    remaining_ = 0;  // nothing left to listen to: the handles are the caller's now
+    return Remains{std::move(children_), std::move(results_)};
+  }
+
  private:
   void task_completed(detail::TaskState& /*task*/, std::uint32_t tag) noexcept override {
     absorb(tag, /*runtime_holds=*/true);  // Runtime::finish drops its reference after this

@@ -101,36 +101,34 @@ Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherReco
   for (std::size_t i = 0; i < options.count(); ++i) {
     tasks.push_back(spawn_worker(options, i));
   }
-  std::vector<Outcome<int>> results;
-  bool returned = false;
+  // gather owns the handles, so it frees each task's frame as the task ends:
+  // at a million tasks the frames are most of the memory, and it falls as
+  // they finish instead of waiting for the last one.
+  GatherAwaiter<int> all = gather(std::move(tasks), policy_of(options.on_error));
   try {
-    results = co_await gather(tasks, policy_of(options.on_error));
-    returned = true;
-  } catch (const std::exception& error) {
-    record->raised = error.what();
-    record->raised_at_ns = Runtime::current().now();
-  }
-  if (returned) {
-    // gather waited for every task: its results are the whole record. The
-    // frames go first, so that they and the copies are never all alive at once.
-    tasks.clear();
+    std::vector<Outcome<int>> results = co_await all;
+    // gather waited for every task: its results are the whole record.
     record->outcomes.reserve(results.size());
     for (Outcome<int>& outcome : results) {
       record->outcomes.emplace_back(std::move(outcome));
     }
     co_return;
+  } catch (const std::exception& error) {
+    record->raised = error.what();
+    record->raised_at_ns = Runtime::current().now();
   }
   // gather raised: wait (without cancelling anything) for every task to end,
   // so the record shows what gather did — or did not do — to the others.
-  for (const TaskHandle<int>& task : tasks) {
-    co_await task.wait();
-  }
-  // Each frame is freed as soon as its outcome is copied out: at a million
-  // tasks, frames and outcomes must not all be alive at once.
-  record->outcomes.reserve(tasks.size());
-  for (TaskHandle<int>& task : tasks) {
-    record->outcomes.emplace_back(task.take_outcome());
-    task.reset();
+  auto [handles, outcomes] = all.take_remains();
+  record->outcomes.reserve(handles.size());
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    if (!handles[i].valid()) {
+      record->outcomes.emplace_back(std::move(outcomes[i]));
+      continue;
+    }
+    co_await handles[i].wait();
+    record->outcomes.emplace_back(handles[i].take_outcome());
+    handles[i].reset();  // each frame goes as soon as its outcome is out
   }
 }
 

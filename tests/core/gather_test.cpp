@@ -268,4 +268,51 @@ TEST_CASE("gather works for tasks that return nothing") {
   CHECK(outcomes[1].error_message() == "void failure");
 }
 
+// Handles given to gather: it frees each frame as its task ends, and after it
+// raises, take_remains() hands back what the caller needs to see the rest.
+struct RemainsObservation {
+  std::size_t frames_freed_by_gather = 0;  // empty handles: their outcome kept by gather
+  std::vector<std::string> outcomes;       // of every task, in submission order
+};
+
+Task<RemainsObservation> gather_owning_then_remains() {
+  std::vector<TaskHandle<int>> tasks;
+  tasks.push_back(asyncdemo::spawn(work(1s, 10)));
+  tasks.push_back(asyncdemo::spawn(fail_after(2s, "boom")));
+  tasks.push_back(asyncdemo::spawn(work(3s, 30)));
+  asyncdemo::GatherAwaiter<int> all = asyncdemo::gather(std::move(tasks));
+  bool raised = false;
+  try {
+    co_await all;
+  } catch (const std::runtime_error&) {
+    raised = true;
+  }
+  CHECK(raised);
+  auto [handles, outcomes] = all.take_remains();
+  RemainsObservation seen;
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    Outcome<int> outcome;
+    if (handles[i].valid()) {
+      co_await handles[i].wait();
+      outcome = handles[i].take_outcome();
+    } else {
+      ++seen.frames_freed_by_gather;
+      outcome = std::move(outcomes[i]);
+    }
+    seen.outcomes.push_back(outcome.ok() ? std::to_string(outcome.value())
+                                         : outcome.error_message());
+  }
+  co_return seen;
+}
+
+TEST_CASE("gather that owns the handles frees frames as tasks end, and hands the rest back") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  const RemainsObservation seen = asyncdemo::run(rt, gather_owning_then_remains());
+  // Tasks 1 and 2 had ended when gather raised (at 2 s): gather held their
+  // only handle, kept their outcomes and freed their frames. Task 3 ran on.
+  CHECK(seen.frames_freed_by_gather == 2);
+  CHECK(seen.outcomes == std::vector<std::string>{"10", "boom", "30"});
+  CHECK(rt.now() == Nanos{3'000'000'000});
+}
+
 }  // namespace
