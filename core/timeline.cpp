@@ -10,8 +10,7 @@ namespace asyncdemo {
 namespace {
 
 constexpr std::uint32_t kMaxNote = (1U << 24U) - 1;  // the width of Event::note
-constexpr std::size_t kMaxDefaultNameBytes = 16;     // "task-" and a 32-bit id
-constexpr std::size_t kTypicalNameBytes = 12;        // "task-1000000"
+constexpr std::size_t kMaxDefaultNameBytes = 16;     // "task-", a 32-bit id, and a '\0'
 
 bool ends_task(EventKind kind) {
   return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
@@ -80,30 +79,43 @@ std::string_view to_string(TaskOutcome outcome) {
 
 TaskId Timeline::add_task(std::string_view name, TaskId parent) {
   const auto id = static_cast<TaskId>(tasks_.size());
-  if (names_.size() + std::max<std::size_t>(name.size(), kMaxDefaultNameBytes) > UINT32_MAX) {
+  if (names_.size() + name.size() > UINT32_MAX) {
     throw std::length_error("the timeline's task names exceed 4 GiB");
   }
+  // An unnamed task stores nothing: its "task-<id>" is made when first asked
+  // for (default_name), after the run, when a million of them cost nothing.
   tasks_.push_back(TaskRecord{static_cast<std::uint32_t>(names_.size()), parent});
-  if (name.empty()) {
-    std::array<char, kMaxDefaultNameBytes> digits{};
-    const auto [end, error] = std::to_chars(digits.begin(), digits.end(), id);
-    names_ += "task-";
-    names_.append(digits.begin(), end);
-  } else {
-    names_ += name;
-  }
+  names_ += name;
   return id;
 }
 
-TaskInfo Timeline::task(TaskId id) const noexcept {
+TaskInfo Timeline::task(TaskId id) const {
   const std::size_t begin = tasks_[id].name_begin;
   const std::size_t end = id + 1 < tasks_.size() ? tasks_[id + 1].name_begin : names_.size();
+  if (begin == end) {  // names are never empty: an empty stretch is an unnamed task
+    return TaskInfo{default_name(id), tasks_[id].parent};
+  }
   return TaskInfo{std::string_view(names_).substr(begin, end - begin), tasks_[id].parent};
+}
+
+std::string_view Timeline::default_name(TaskId id) const {
+  // One fixed-size slot per task, written on first use ('\0' until then).
+  // Growing the slots moves them: views stay valid until a task is added.
+  if (default_names_.size() < tasks_.size() * kMaxDefaultNameBytes) {
+    default_names_.resize(tasks_.size() * kMaxDefaultNameBytes, '\0');
+  }
+  char* slot = default_names_.data() + std::size_t{id} * kMaxDefaultNameBytes;
+  constexpr std::string_view kPrefix = "task-";
+  if (slot[0] == '\0') {
+    std::ranges::copy(kPrefix, slot);
+    std::to_chars(slot + kPrefix.size(), slot + kMaxDefaultNameBytes, id);
+  }
+  return {slot};  // "task-" and at most 10 digits: the slot's last byte stays '\0'
 }
 
 std::size_t TaskList::size() const noexcept { return timeline_.task_count(); }
 
-TaskInfo TaskList::operator[](std::size_t id) const noexcept {
+TaskInfo TaskList::operator[](std::size_t id) const {
   return timeline_.task(static_cast<TaskId>(id));
 }
 
@@ -127,7 +139,6 @@ std::uint32_t Timeline::add_note(std::string text) {
 
 void Timeline::reserve_tasks(std::size_t count) {
   tasks_.reserve(tasks_.size() + count);
-  names_.reserve(names_.size() + count * kTypicalNameBytes);
   constexpr std::size_t kEventsPerTask = 5;  // created, started, suspended, resumed, done
   events_.reserve(events_.size() + count * kEventsPerTask);
 }

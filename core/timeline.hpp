@@ -100,7 +100,7 @@ class TaskList {
   explicit TaskList(const Timeline& timeline) : timeline_(timeline) {}
   [[nodiscard]] std::size_t size() const noexcept;
   [[nodiscard]] bool empty() const noexcept { return size() == 0; }
-  [[nodiscard]] TaskInfo operator[](std::size_t id) const noexcept;
+  [[nodiscard]] TaskInfo operator[](std::size_t id) const;
 
  private:
   const Timeline& timeline_;
@@ -132,7 +132,7 @@ class Timeline {
   [[nodiscard]] const std::vector<Event>& events() const { return events_; }
   [[nodiscard]] TaskList tasks() const { return TaskList(*this); }
   [[nodiscard]] std::size_t task_count() const noexcept { return tasks_.size(); }
-  [[nodiscard]] TaskInfo task(TaskId id) const noexcept;
+  [[nodiscard]] TaskInfo task(TaskId id) const;
   [[nodiscard]] std::string_view note(std::uint32_t index) const;
 
   /// The spans of one task, in time order. `end_ns` closes a span left open.
@@ -161,6 +161,7 @@ class Timeline {
 
  private:
   [[nodiscard]] LoopFigures fold_loop_figures(TaskId first, TaskId last) const;
+  [[nodiscard]] std::string_view default_name(TaskId id) const;
 
   // A task's name is the stretch of names_ from its name_begin to the next
   // task's: one string for all names instead of one std::string (32 bytes,
@@ -173,6 +174,7 @@ class Timeline {
   std::vector<Event> events_;
   std::vector<TaskRecord> tasks_;
   std::string names_;
+  mutable std::string default_names_;  // "task-<id>" slots, made on demand
   std::vector<std::string> notes_;
   EventSink sink_;
   bool in_order_ = true;
