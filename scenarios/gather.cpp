@@ -55,7 +55,9 @@ struct GatherOptions {
 
 // What main saw, read back after the run.
 struct GatherRecord {
-  std::vector<std::optional<Outcome<int>>> outcomes;  // empty: never started
+  // Of the tasks that ran, in submission order; the ones after them never
+  // started (a sequential run stops at the first error).
+  std::vector<Outcome<int>> outcomes;
   std::string raised;  // the error gather (or the loop) raised, if any
   Nanos raised_at_ns = -1;
 };
@@ -106,12 +108,8 @@ Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherReco
   // they finish instead of waiting for the last one.
   GatherAwaiter<int> all = gather(std::move(tasks), policy_of(options.on_error));
   try {
-    std::vector<Outcome<int>> results = co_await all;
     // gather waited for every task: its results are the whole record.
-    record->outcomes.reserve(results.size());
-    for (Outcome<int>& outcome : results) {
-      record->outcomes.emplace_back(std::move(outcome));
-    }
+    record->outcomes = co_await all;
     co_return;
   } catch (const std::exception& error) {
     record->raised = error.what();
@@ -133,7 +131,6 @@ Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherReco
 }
 
 Task<void> gather_sequentially(GatherOptions options, std::shared_ptr<GatherRecord> record) {
-  record->outcomes.resize(options.count());
   for (std::size_t i = 0; i < options.count(); ++i) {
     TaskHandle<int> task = spawn_worker(options, i);
     co_await task.wait();
@@ -143,40 +140,36 @@ Task<void> gather_sequentially(GatherOptions options, std::shared_ptr<GatherReco
       record->raised = outcome.error_message();
       record->raised_at_ns = Runtime::current().now();
     }
-    record->outcomes[i] = std::move(outcome);
+    record->outcomes.push_back(std::move(outcome));
     if (failed && options.on_error != "collect") {
       break;  // like `for t in tasks: await t`: the first error ends the loop
     }
   }
 }
 
-Json result_json(const std::optional<Outcome<int>>& outcome) {
-  if (!outcome) {
-    return {{"not_run", true}};
+Json result_json(const Outcome<int>& outcome) {
+  if (outcome.ok()) {
+    return outcome.value();
   }
-  if (outcome->ok()) {
-    return outcome->value();
-  }
-  if (outcome->cancelled()) {
+  if (outcome.cancelled()) {
     return {{"cancelled", true}};
   }
-  return {{"error", outcome->error_message()}};
+  return {{"error", outcome.error_message()}};
 }
 
 struct Tally {
   std::size_t ok = 0, failed = 0, cancelled = 0, not_run = 0, in_order = 0;
 };
 
-Tally tally(const GatherRecord& record) {
+Tally tally(const GatherRecord& record, std::size_t tasks) {
   Tally counts;
+  counts.not_run = tasks - record.outcomes.size();
   for (std::size_t i = 0; i < record.outcomes.size(); ++i) {
-    const auto& outcome = record.outcomes[i];
-    if (!outcome) {
-      ++counts.not_run;
-    } else if (outcome->ok()) {
+    const Outcome<int>& outcome = record.outcomes[i];
+    if (outcome.ok()) {
       ++counts.ok;
-      counts.in_order += outcome->value() == static_cast<int>(i + 1) ? 1 : 0;
-    } else if (outcome->cancelled()) {
+      counts.in_order += outcome.value() == static_cast<int>(i + 1) ? 1 : 0;
+    } else if (outcome.cancelled()) {
       ++counts.cancelled;
     } else {
       ++counts.failed;
@@ -252,7 +245,7 @@ void judge_failure(ScenarioReport& report, const GatherOptions& options, const G
 
 void judge(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
            double slack) {
-  const Tally counts = tally(record);
+  const Tally counts = tally(record, options.count());
   const double longest = kit::seconds(options.longest());
   const double total = kit::seconds(options.total());
   if (options.fail == 0) {
@@ -324,9 +317,12 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
                                           : longest;
   kit::finish(report, runtime, total, ideal);
   report.results = Json::array();
-  report.results.get_ref<Json::array_t&>().reserve(record->outcomes.size());
-  for (const auto& outcome : record->outcomes) {
+  report.results.get_ref<Json::array_t&>().reserve(options.count());
+  for (const Outcome<int>& outcome : record->outcomes) {
     report.results.push_back(result_json(outcome));
+  }
+  for (std::size_t i = record->outcomes.size(); i < options.count(); ++i) {
+    report.results.push_back({{"not_run", true}});
   }
   if (!report.interrupted) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
