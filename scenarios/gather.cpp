@@ -324,7 +324,7 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   for (std::size_t i = record->outcomes.size(); i < options.count(); ++i) {
     report.results.push_back({{"not_run", true}});
   }
-  if (!report.interrupted) {  // a partial record proves nothing either way
+  if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }
   return report;
