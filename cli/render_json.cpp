@@ -101,9 +101,25 @@ std::string checks_json(const std::vector<Claim>& checks) {
   return json_text(array);
 }
 
+// One value at a time: a million results never become one string.
+void write_results(const Json& results, std::FILE* out) {
+  if (!results.is_array()) {
+    fmt::print(out, "\"results\":{},\n", json_text(results));
+    return;
+  }
+  fmt::print(out, "\"results\":[");
+  bool first = true;
+  for (const Json& result : results) {
+    fmt::print(out, "{}{}", first ? "" : ",", json_text(result));
+    first = false;
+  }
+  fmt::print(out, "],\n");
+}
+
 void write_closing(const ScenarioReport& report, bool with_checks, std::FILE* out) {
-  fmt::print(out, "\"results\":{},\n\"summary\":{},\n\"figures\":{},\n", json_text(report.results),
-             summary_json(report.summary), json_text(report.figures));
+  write_results(report.results, out);
+  fmt::print(out, "\"summary\":{},\n\"figures\":{},\n", summary_json(report.summary),
+             json_text(report.figures));
   fmt::print(out, "\"comparisons\":{},\n\"takeaways\":{},\n\"checks\":{}}}\n",
              json_text(Json(report.comparisons)), json_text(Json(report.takeaways)),
              checks_json(with_checks ? report.checks : std::vector<Claim>{}));
