@@ -85,7 +85,9 @@ TEST_CASE("frame pool: emptied chunks go back to the system, all but one spare")
     }
     return made;
   }();
-  CHECK(frame_pool_stats().chunks >= before.chunks + 4);
+  // Five chunks' worth of frames fill at least five chunks; at most two of
+  // them (the one being cut, the spare) were mapped before.
+  CHECK(frame_pool_stats().chunks >= before.chunks + 3);
   CHECK(frame_pool_stats().live_frames == before.live_frames + blocks.size());
   free_blocks(blocks);
   CHECK(frame_pool_stats().live_frames == before.live_frames);
