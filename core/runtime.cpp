@@ -341,7 +341,7 @@ void Runtime::run_ready_batch() {
 }
 
 Nanos Runtime::step_end(TaskId task, std::size_t events_before) const noexcept {
-  const EventList& events = timeline_.events();
+  const std::vector<Event>& events = timeline_.events();
   if (events.size() <= events_before) {
     return -1;
   }

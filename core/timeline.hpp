@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "core/detail/large_buffer.hpp"
 
 namespace asyncdemo {
 
@@ -52,9 +51,6 @@ struct Event {
   std::uint32_t note : 24;  // 1-based index into Timeline's notes; 0 = none
 };
 static_assert(sizeof(Event) == 16, "Event must stay 16 bytes");
-
-/// A run's events, in the order recorded (time order once the run ended).
-using EventList = std::vector<Event, detail::LargeBufferAllocator<Event>>;
 
 /// A task as the timeline knows it. `name` views the timeline's storage: it
 /// stays valid until the next task is added.
@@ -133,7 +129,7 @@ class Timeline {
   /// completes) are put back into time order here; called when a run ends.
   void finish();
 
-  [[nodiscard]] const EventList& events() const { return events_; }
+  [[nodiscard]] const std::vector<Event>& events() const { return events_; }
   [[nodiscard]] TaskList tasks() const { return TaskList(*this); }
   [[nodiscard]] std::size_t task_count() const noexcept { return tasks_.size(); }
   [[nodiscard]] TaskInfo task(TaskId id) const;
@@ -175,7 +171,7 @@ class Timeline {
     TaskId parent;
   };
 
-  EventList events_;
+  std::vector<Event> events_;
   std::vector<TaskRecord> tasks_;
   std::string names_;
   mutable std::string default_names_;  // "task-<id>" slots, made on demand

@@ -8,13 +8,21 @@
 #include <new>
 #include <utility>
 
-#include "core/detail/sanitizers.hpp"
-
 namespace asyncdemo::detail {
 
 namespace {
 
-constexpr bool kPooled = !kSanitized;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kPooled = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kPooled = false;
+#else
+constexpr bool kPooled = true;
+#endif
+#else
+constexpr bool kPooled = true;
+#endif
 
 constexpr std::size_t kAlignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
 
