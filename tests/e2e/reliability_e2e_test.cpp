@@ -245,16 +245,24 @@ bool prlimit_works() {
   }
 }
 
+// Whether runs under a descriptor limit can be tested here; if not, says why (doctest MESSAGE).
+bool descriptor_limits_testable() {
+  if (kSanitized) {
+    MESSAGE("skipped in a sanitizer build: its runtime needs file descriptors of its own");
+    return false;
+  }
+  if (!prlimit_works()) {
+    MESSAGE("skipped: prlimit cannot run here");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_SUITE("e2e") {
   TEST_CASE("out of file descriptors: a clear error naming the failing call, exit 1, no crash") {
-    if (kSanitized) {
-      MESSAGE("skipped in a sanitizer build: its runtime needs file descriptors of its own");
-      return;
-    }
-    if (!prlimit_works()) {
-      MESSAGE("skipped: prlimit cannot run here");
+    if (!descriptor_limits_testable()) {
       return;
     }
     // From the lowest limit at which the binary starts at all (the dynamic loader needs a
@@ -306,12 +314,7 @@ RunResult run_without_free_descriptors(std::vector<std::string> args) {
 
 TEST_SUITE("e2e") {
   TEST_CASE("out of file descriptors opening --trace or --from: an error, exit 1, not usage") {
-    if (kSanitized) {
-      MESSAGE("skipped in a sanitizer build: its runtime needs file descriptors of its own");
-      return;
-    }
-    if (!prlimit_works()) {
-      MESSAGE("skipped: prlimit cannot run here");
+    if (!descriptor_limits_testable()) {
       return;
     }
     // EMFILE says nothing about the path the user gave: the same command works with a
