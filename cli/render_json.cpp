@@ -102,16 +102,10 @@ std::string checks_json(const std::vector<Claim>& checks) {
 }
 
 // One value at a time: a million results never become one string.
-void write_results(const Json& results, std::FILE* out) {
-  if (!results.is_array()) {
-    fmt::print(out, "\"results\":{},\n", json_text(results));
-    return;
-  }
+void write_results(const ResultList& results, std::FILE* out) {
   fmt::print(out, "\"results\":[");
-  bool first = true;
-  for (const Json& result : results) {
-    fmt::print(out, "{}{}", first ? "" : ",", json_text(result));
-    first = false;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    fmt::print(out, "{}{}", i == 0 ? "" : ",", json_text(results[i]));
   }
   fmt::print(out, "],\n");
 }

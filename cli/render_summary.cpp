@@ -91,13 +91,14 @@ std::string result_text(const Json& result) {
 }
 
 // Few plain values on one line; structured ones one per line, numbered in submission order.
-void print_results(const Json& results, const TextStyle& style, std::FILE* out) {
-  if (!results.is_array()) {
-    print_figure(out, "results", result_text(results), style);
-  } else if (results.size() > kSummaryMaxListed) {
-    print_figure(out, "results", fmt::format("{} values (all of them in --json)", results.size()),
+void print_results(const ResultList& list, const TextStyle& style, std::FILE* out) {
+  if (list.size() > kSummaryMaxListed) {
+    print_figure(out, "results", fmt::format("{} values (all of them in --json)", list.size()),
                  style);
-  } else if (std::ranges::any_of(results, is_compound)) {
+    return;
+  }
+  const Json results = list.to_json();
+  if (std::ranges::any_of(results, is_compound)) {
     for (std::size_t i = 0; i < results.size(); ++i) {
       const std::string number = fmt::format("{}. ", i + 1);
       print_figure(out, i == 0 ? "results" : "", number + result_text(results[i]), style,
@@ -118,7 +119,7 @@ std::string listed_completions(const Timeline& timeline) {
   // (a summary pass and a string of every name) cost more than the run's end.
   std::size_t children = 0;
   for (TaskId id = 0; id < timeline.task_count() && children <= kSummaryMaxListed; ++id) {
-    children += timeline.task(id).parent != kNoParent ? 1 : 0;
+    children += timeline.parent(id) != kNoParent ? 1 : 0;
   }
   if (children > kSummaryMaxListed) {
     return {};
@@ -141,7 +142,7 @@ std::string listed_completions(const Timeline& timeline) {
 }
 
 void print_orders(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
-  const bool has_results = !(report.results.is_array() && report.results.empty());
+  const bool has_results = !report.results.empty();
   const std::string completions = listed_completions(report.timeline);
   if (has_results || !completions.empty()) {
     fmt::print(out, "\n");

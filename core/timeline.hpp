@@ -133,6 +133,9 @@ class Timeline {
   [[nodiscard]] TaskList tasks() const { return TaskList(*this); }
   [[nodiscard]] std::size_t task_count() const noexcept { return tasks_.size(); }
   [[nodiscard]] TaskInfo task(TaskId id) const;
+  /// task(id).parent without the name, which an unnamed task makes on first
+  /// read: counting a million tasks' children must not make a million names.
+  [[nodiscard]] TaskId parent(TaskId id) const { return tasks_[id].parent; }
   [[nodiscard]] std::string_view note(std::uint32_t index) const;
 
   /// The spans of one task, in time order. `end_ns` closes a span left open.

@@ -189,7 +189,7 @@ ScenarioReport run_cancel(const CancelOptions& options, const RunContext& contex
       report.error += fmt::format(" (and {} more worker{} failed)", more, more == 1 ? "" : "s");
     }
   }
-  report.results = record->results;
+  report.results = ResultList(record->results);
   if (report.results.empty()) {
     // Ctrl-C came before the gather ended: asyncio.run cancelled every worker.
     for (std::size_t i = 0; i < options.n; ++i) {

@@ -316,14 +316,12 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
                        : stops_at_failure ? kit::seconds(options.delay_of(options.fail - 1))
                                           : longest;
   kit::finish(report, runtime, total, ideal);
-  report.results = Json::array();
-  report.results.get_ref<Json::array_t&>().reserve(options.count());
-  for (const Outcome<int>& outcome : record->outcomes) {
-    report.results.push_back(result_json(outcome));
-  }
-  for (std::size_t i = record->outcomes.size(); i < options.count(); ++i) {
-    report.results.push_back({{"not_run", true}});
-  }
+  // Made as they are read: at --n 1000000 the outcomes are already here, and
+  // the text summary only counts them.
+  report.results = ResultList::made_on_read(options.count(), [record](std::size_t index) {
+    return index < record->outcomes.size() ? result_json(record->outcomes[index])
+                                           : Json{{"not_run", true}};
+  });
   if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }

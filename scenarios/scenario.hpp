@@ -15,10 +15,9 @@
 #include "core/clock.hpp"
 #include "core/runtime.hpp"
 #include "core/timeline.hpp"
+#include "scenarios/result_list.hpp"
 
 namespace asyncdemo {
-
-using Json = nlohmann::ordered_json;
 
 /// The figures every scenario reports (DESIGN.md §2.4, JSON "summary").
 struct Summary {
@@ -46,7 +45,7 @@ struct ScenarioReport {
   ClockKind clock = ClockKind::real;
   double elapsed_s = 0;
   Timeline timeline;
-  Json results = Json::array();  // what the work returned, in submission order
+  ResultList results;  // what the work returned, in submission order
   Summary summary;
   Json figures = Json::object();         // scenario-specific figures (e.g. each sleep mode)
   std::vector<std::string> comparisons;  // "async ran 2.99x faster than blocking"

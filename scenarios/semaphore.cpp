@@ -131,7 +131,7 @@ ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& 
   const std::size_t whole_rounds = (options.n + options.limit - 1) / options.limit;  // ceil(n / k)
   const auto rounds = static_cast<double>(whole_rounds);
   kit::finish(report, runtime, static_cast<double>(options.n) * delay, rounds * delay);
-  report.results = record->results;
+  report.results = ResultList(record->results);
   if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
     report.comparisons.push_back(kit::faster(fmt::format("limit {}", options.limit),

@@ -222,8 +222,9 @@ TEST_SUITE("render") {
 
   TEST_CASE("structured results are listed one per line, numbered in submission order") {
     ScenarioReport report = gather_report({1, 2});
-    report.results = Json::array({{{"name", "python.org"}, {"status", "FOUND"}},
-                                  {{"name", "nope.dev"}, {"status", "NOT FOUND"}}});
+    report.results =
+        asyncdemo::ResultList(Json::array({{{"name", "python.org"}, {"status", "FOUND"}},
+                                           {{"name", "nope.dev"}, {"status", "NOT FOUND"}}}));
     const std::string body = body_of(report);
     CHECK(contains(body,
                    "  results           1. name=python.org status=FOUND\n"
