@@ -291,7 +291,7 @@ void Runtime::close_loop() {
   sigint_.close();  // stopping the last watcher restores the signal's default action
   sigterm_.close();
   // Frames freed after this (see schedule) must not start or stop the closed handles.
-  idle_active_ = timer_armed_ = false;
+  idle_active_ = timer_armed_ = polling_deadline_ = false;
   uv_run(&loop_, UV_RUN_DEFAULT);  // runs the close callbacks, which free the handles
   loop_open_ = false;
   check_uv("uv_loop_close", uv_loop_close(&loop_));
@@ -356,8 +356,18 @@ bool Runtime::virtual_clock_may_jump() const noexcept {
 void Runtime::on_idle() {
   if (virtual_time()) {
     fire_due_timers(virtual_now_);
+  } else if (polling_deadline_) {
+    // The tasks it wakes run in this same batch, as asyncio's loop runs the
+    // callbacks of due timers in the iteration that finds them due.
+    fire_due_timers(now());
+    rearm_timer();
   }
   run_ready_batch();
+  // libuv computes the poll timeout from the loop time it cached when this
+  // iteration began, before the batch ran. Refreshed now, a timer armed
+  // before or during a long batch (a million first steps take 0.1 s) fires
+  // at its deadline instead of a whole batch late.
+  uv_update_time(&loop_);
   if (ready_.empty() && virtual_clock_may_jump()) {
     // Nothing can run: on the virtual clock, time jumps to the next deadline.
     virtual_now_ = std::max(virtual_now_, timers_.next_deadline());
@@ -367,7 +377,7 @@ void Runtime::on_idle() {
 }
 
 void Runtime::update_idle() {
-  const bool wanted = !ready_.empty() || virtual_clock_may_jump();
+  const bool wanted = !ready_.empty() || virtual_clock_may_jump() || polling_deadline_;
   if (wanted == idle_active_) {
     return;
   }
@@ -421,7 +431,7 @@ void Runtime::add_timer(detail::TimerTarget& target, Nanos deadline) {
   timers_.push(target, deadline);
   if (virtual_time()) {
     update_idle();
-  } else if (!timer_armed_ || deadline < armed_deadline_) {
+  } else if ((!timer_armed_ && !polling_deadline_) || deadline < armed_deadline_) {
     rearm_timer();
   }
 }
@@ -431,7 +441,7 @@ void Runtime::remove_timer(detail::TimerTarget& target) noexcept {
   // With deadlines left, the uv timer stays armed (if it fires with nothing
   // due it re-arms). With none, it must stop: an armed timer keeps the loop,
   // and so the run, alive until a deadline nobody waits for.
-  if (timers_.empty() && timer_armed_) {
+  if (timers_.empty() && (timer_armed_ || polling_deadline_)) {
     guarded(&loop_, [this] { rearm_timer(); });
   }
 }
@@ -449,22 +459,44 @@ void Runtime::on_timer() {
 }
 
 void Runtime::rearm_timer() {
+  const bool was_polling = std::exchange(polling_deadline_, false);
   if (timers_.empty()) {
-    if (timer_armed_) {
-      check_uv("uv_timer_stop", uv_timer_stop(timer_.get()));
-      timer_armed_ = false;
-    }
-    return;
+    stop_timer();
+  } else {
+    arm_timer_for(timers_.next_deadline());
   }
-  const Nanos next = timers_.next_deadline();
+  if (polling_deadline_ != was_polling) {
+    update_idle();
+  }
+}
+
+void Runtime::stop_timer() {
+  if (timer_armed_) {
+    check_uv("uv_timer_stop", uv_timer_stop(timer_.get()));
+    timer_armed_ = false;
+  }
+}
+
+void Runtime::arm_timer_for(Nanos next) {
   // libuv's loop time is cached and counted in whole milliseconds, so a timer
   // armed from it can fire up to 1 ms early. Deadlines are checked against
   // uv_hrtime instead, and the wait is rounded down: an early wake-up re-arms
-  // (spinning through at most the last millisecond), a late one would be overshoot.
+  // and the last millisecond is polled (below); a late one would be overshoot.
   uv_update_time(&loop_);
   const Nanos remaining = next - now();
   constexpr Nanos kNanosPerMilli = 1'000'000;
-  const auto millis = static_cast<std::uint64_t>(remaining > 0 ? remaining / kNanosPerMilli : 0);
+  armed_deadline_ = next;
+  if (remaining < kNanosPerMilli) {
+    // Not a 0 ms uv timer: started from a timer callback, libuv before 1.48
+    // runs it again in the same pass over its timers (libuv#4245), and with
+    // deadlines less than 1 ms apart (a million sleeps set within 0.1 s) the
+    // loop spun there, waking every sleeper before running any: the first
+    // woke 0.1 s late. The idle handle polls the deadline once per iteration.
+    stop_timer();
+    polling_deadline_ = true;
+    return;
+  }
+  const auto millis = static_cast<std::uint64_t>(remaining / kNanosPerMilli);
   check_uv("uv_timer_start", uv_timer_start(
                                  timer_.get(),
                                  [](uv_timer_t* timer) {
@@ -473,7 +505,6 @@ void Runtime::rearm_timer() {
                                  },
                                  millis, 0));
   timer_armed_ = true;
-  armed_deadline_ = next;
 }
 
 void Runtime::block_for(Duration d) {

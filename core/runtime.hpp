@@ -118,6 +118,8 @@ class Runtime final : private detail::CompletionListener {
   [[nodiscard]] bool virtual_clock_may_jump() const noexcept;
   void update_idle();
   void rearm_timer();
+  void stop_timer();
+  void arm_timer_for(Nanos deadline);
   void cancel_all_tasks() noexcept;
   void watch_interrupts();
   void on_interrupt() noexcept;
@@ -142,7 +144,10 @@ class Runtime final : private detail::CompletionListener {
   bool interrupted_ = false;
   bool idle_active_ = false;
   bool timer_armed_ = false;
-  Nanos armed_deadline_ = 0;
+  // The next deadline is less than libuv's 1 ms timer resolution away: no uv
+  // timer is armed, and the idle handle checks the deadline every iteration.
+  bool polling_deadline_ = false;
+  Nanos armed_deadline_ = 0;  // of the uv timer, or the polled deadline
   std::uint64_t start_hrtime_ = 0;
   Nanos virtual_now_ = 0;
   // A deque, not a vector: a million spawns queue a million entries, and a

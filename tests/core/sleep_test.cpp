@@ -66,6 +66,68 @@ Task<Nanos> sleep_and_read_clock(Duration delay) {
   co_return Runtime::current().now();
 }
 
+// The sleeper sets its timer first; then, in the same batch of ready tasks, a
+// sibling holds the loop for less than the sleep lasts. libuv computes its
+// poll timeout from the loop time it cached before the batch, so unless the
+// runtime refreshes that time after a batch, the sleeper wakes a whole
+// batch late: at a million tasks, the first ones overslept by 90 ms.
+Task<void> hold_the_loop(Duration hold) {
+  asyncdemo::block_sleep(hold);
+  co_return;
+}
+
+Task<Nanos> sleep_while_a_sibling_holds_the_loop(Duration sleep_for, Duration hold_for) {
+  TaskHandle<Nanos> sleeper = asyncdemo::spawn(sleep_and_read_clock(sleep_for), "sleeper");
+  TaskHandle<void> holder = asyncdemo::spawn(hold_the_loop(hold_for), "holder");
+  const Nanos woke_ns = co_await sleeper;
+  co_await holder;
+  co_return woke_ns;
+}
+
+TEST_CASE("a sleep set before a long batch of other steps still wakes on time (real clock)") {
+  Runtime rt;
+  // The holder ends 400 ms before the deadline; a wake-up computed from the
+  // stale loop time would come 400 ms late. 200 ms covers a busy machine.
+  const Nanos woke_ns = asyncdemo::run(rt, sleep_while_a_sibling_holds_the_loop(800ms, 400ms));
+  const Nanos slept = woke_ns - first_time(rt.timeline(), task_named(rt.timeline(), "sleeper"),
+                                           EventKind::suspended);
+  CHECK(slept >= at(800ms));
+  CHECK(slept < at(800ms + 200ms));
+}
+
+Task<void> sleep_for(Duration delay) { co_await asyncdemo::sleep(delay); }
+
+// Deadlines 0.5 ms apart, closer than libuv's 1 ms timer resolution, as a
+// million sleeps set within 0.1 s are. If waking one sleeper arms a 0 ms uv
+// timer for the next, libuv before 1.48 runs it again at once, and the loop
+// spins through every deadline before any sleeper runs: the first of 401
+// would run 200 ms late.
+Task<void> sleeps_half_a_millisecond_apart(std::size_t count) {
+  std::vector<TaskHandle<void>> sleepers;
+  sleepers.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    sleepers.push_back(asyncdemo::spawn(sleep_for(100ms + i * 500us)));
+  }
+  for (TaskHandle<void>& sleeper : sleepers) {
+    co_await sleeper;
+  }
+}
+
+TEST_CASE("sleepers with deadlines closer than a millisecond each run at their own (real clock)") {
+  Runtime rt;
+  constexpr std::size_t kCount = 401;
+  asyncdemo::run(rt, sleeps_half_a_millisecond_apart(kCount));
+  const asyncdemo::Timeline& timeline = rt.timeline();
+  for (asyncdemo::TaskId id = 1; id <= kCount; ++id) {
+    CAPTURE(id);
+    const Nanos asleep = first_time(timeline, id, EventKind::suspended);
+    const Nanos awake = first_time(timeline, id, EventKind::resumed);
+    const Duration delay = 100ms + (id - 1) * 500us;
+    CHECK(awake - asleep >= at(delay));
+    CHECK(awake - asleep < at(delay + 100ms));  // the spin made the first ones 200 ms late
+  }
+}
+
 TEST_CASE("sleep wakes exactly at its deadline on the virtual clock") {
   Runtime rt(RuntimeOptions{ClockKind::virtual_time});
   CHECK(asyncdemo::run(rt, sleep_and_read_clock(1500ms)) == at(1500ms));
