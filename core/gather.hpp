@@ -83,6 +83,9 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
   Remains take_remains() noexcept {
     detach();
     remaining_ = 0;  // nothing left to listen to: the handles are the caller's now
+    if (!results_.empty()) {
+      results_.resize(children_.size());  // within the capacity: cannot throw
+    }
     return Remains{std::move(children_), std::move(results_)};
   }
 
@@ -109,8 +112,14 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
     // anyway and the outcome is read once, at the end. Either way a million
     // children never cost a frame and a stored outcome each at once.
     if (state.refs == (runtime_holds ? 2U : 1U)) {
-      if (results_.empty()) {
-        results_.resize(children_.size());
+      if (results_.capacity() == 0) {
+        results_.reserve(children_.size());
+      }
+      // Slots are made up to the one needed: children that end in submission
+      // order touch the array a page at a time as their frames are freed,
+      // instead of all of it (24 MB at a million) while every frame still lives.
+      if (index >= results_.size()) {
+        results_.resize(index + 1);  // within the capacity: nothing moves
       }
       results_[index] = child.take_outcome();
       child.reset();
