@@ -174,7 +174,11 @@ class Timeline {
     TaskId parent;
   };
 
+  void populate_events_ahead() noexcept;
+
   std::vector<Event> events_;
+  // How far into events_' capacity the pages have been asked for in bulk.
+  std::size_t events_populated_ = 0;
   std::vector<TaskRecord> tasks_;
   std::string names_;
   mutable std::string default_names_;  // "task-<id>" slots, made on demand

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -256,6 +257,30 @@ TEST_CASE("max_loop_stall is the longest single step, a blocking call inside it 
   timeline.record(210, a, EventKind::failed);  // 10
   CHECK(timeline.max_loop_stall() == 42);
   CHECK(timeline.max_loop_stall(b, b + 1) == 20);  // only b's steps
+}
+
+TEST_CASE("events written into a large reservation, and past it, are all kept as recorded") {
+  // 2 MiB holds 131072 events: the reservation (400000 events, about 6 MiB)
+  // is faulted in ahead of the writes in several stretches, and the last
+  // 100000 events go past it, into storage the vector moves to.
+  Timeline timeline;
+  constexpr std::size_t kTasks = 80'000;
+  constexpr std::size_t kEvents = 500'000;
+  timeline.reserve_tasks(kTasks);
+  const TaskId task = timeline.add_task("", kNoParent);
+  for (std::size_t i = 0; i < kEvents; ++i) {
+    timeline.record(static_cast<Nanos>(i), task,
+                    i % 2 == 0 ? EventKind::resumed : EventKind::suspended,
+                    i % 2 == 0 ? WaitKind::none : WaitKind::sleep);
+  }
+  const std::vector<Event>& events = timeline.events();
+  REQUIRE(events.size() == kEvents);
+  bool all_as_recorded = true;
+  for (std::size_t i = 0; i < kEvents; ++i) {
+    all_as_recorded = all_as_recorded && events[i].t_ns == static_cast<Nanos>(i) &&
+                      events[i].kind == (i % 2 == 0 ? EventKind::resumed : EventKind::suspended);
+  }
+  CHECK(all_as_recorded);
 }
 
 TEST_CASE("notes are stored by index, and index 0 means no note") {
