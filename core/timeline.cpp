@@ -1,12 +1,11 @@
 #include "core/timeline.hpp"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstdint>
 #include <stdexcept>
+
+#include "core/detail/populate.hpp"
 
 namespace asyncdemo {
 
@@ -17,24 +16,6 @@ constexpr std::size_t kMaxDefaultNameBytes = 16;     // "task-", a 32-bit id, an
 
 bool ends_task(EventKind kind) {
   return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
-}
-
-// Faults in the whole pages of [from, to) with one call instead of one page
-// fault each. Advice only: where the kernel lacks it (before Linux 5.14) or
-// cannot do it now, the pages fault on first use as before. Not an error.
-void populate_pages(const void* from, const void* to) noexcept {
-#ifdef MADV_POPULATE_WRITE
-  constexpr std::uintptr_t kPage = 4096;
-  const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(from) + kPage - 1) & ~(kPage - 1);
-  const std::uintptr_t end = reinterpret_cast<std::uintptr_t>(to) & ~(kPage - 1);
-  if (end > begin) {
-    // NOLINTNEXTLINE(performance-no-int-to-ptr): madvise takes the page-aligned address
-    static_cast<void>(madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE));
-  }
-#else
-  static_cast<void>(from);
-  static_cast<void>(to);
-#endif
 }
 
 }  // namespace
@@ -171,7 +152,7 @@ void Timeline::populate_events_ahead() noexcept {
   constexpr std::size_t kStretch = (std::size_t{2} << 20) / sizeof(Event);
   const std::size_t end = std::min(events_.capacity(), events_populated_ + kStretch);
   if (events_populated_ > 0) {
-    populate_pages(events_.data() + events_populated_, events_.data() + end);
+    detail::populate_pages(events_.data() + events_populated_, events_.data() + end);
   }
   events_populated_ = end;
 }
