@@ -30,12 +30,31 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
   GatherAwaiter(std::vector<TaskHandle<T>> children, OnError policy)
       : children_(std::move(children)), remaining_(children_.size()), policy_(policy) {
     for (std::size_t i = 0; i < children_.size() && !finished_; ++i) {
-      if (children_[i].done()) {
-        absorb(i, /*runtime_holds=*/false);
-      } else {
-        children_[i].state().listener = this;
-        children_[i].state().listener_tag = static_cast<std::uint32_t>(i);
+      listen(i);
+    }
+    if (remaining_ == 0) {
+      finished_ = true;
+    }
+  }
+  /// Takes `count` children from make(0) ... make(count - 1), each a
+  /// TaskHandle<T>, and listens to each as soon as it is made. A child just
+  /// spawned is still in cache; a second pass over a million of them, after
+  /// the last was made, is a walk over cold memory. If make throws, the
+  /// children made so far run on, detached, and the error goes on up.
+  template <class Make>
+  GatherAwaiter(std::size_t count, Make&& make, OnError policy)
+      : remaining_(count), policy_(policy) {
+    children_.reserve(count);
+    try {
+      for (std::size_t i = 0; i < count; ++i) {
+        children_.push_back(make(i));
+        if (!finished_) {
+          listen(i);
+        }
       }
+    } catch (...) {
+      detach();  // no destructor runs for a constructor that throws
+      throw;
     }
     if (remaining_ == 0) {
       finished_ = true;
@@ -99,6 +118,17 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
     outer_cancelled_ = true;
     cancel_running();
     return true;
+  }
+
+  // Becomes the child's listener, or takes its outcome if it has ended.
+  void listen(std::size_t index) noexcept {
+    TaskHandle<T>& child = children_[index];
+    if (child.done()) {
+      absorb(index, /*runtime_holds=*/false);
+    } else {
+      child.state().listener = this;
+      child.state().listener_tag = static_cast<std::uint32_t>(index);
+    }
   }
 
   void absorb(std::size_t index, bool runtime_holds) noexcept {
@@ -186,6 +216,15 @@ template <class T>
 [[nodiscard]] GatherAwaiter<T> gather(std::vector<TaskHandle<T>> tasks,
                                       OnError policy = OnError::propagate) {
   return GatherAwaiter<T>(std::move(tasks), policy);
+}
+
+/// Waits for `count` tasks, make(0) ... make(count - 1), each returning a
+/// TaskHandle<T>; asyncio's gather(*(work(i) for i in range(count))). gather
+/// listens to each task as it is made rather than in a second pass.
+template <class T, class Make>
+[[nodiscard]] GatherAwaiter<T> gather_each(std::size_t count, Make&& make,
+                                           OnError policy = OnError::propagate) {
+  return GatherAwaiter<T>(count, std::forward<Make>(make), policy);
 }
 
 /// Spawns each coroutine as a task now ("task-<id>"), then waits for them all.

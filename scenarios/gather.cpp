@@ -98,15 +98,13 @@ TaskHandle<int> spawn_worker(const GatherOptions& options, std::size_t index) {
 }
 
 Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherRecord> record) {
-  std::vector<TaskHandle<int>> tasks;
-  tasks.reserve(options.count());
-  for (std::size_t i = 0; i < options.count(); ++i) {
-    tasks.push_back(spawn_worker(options, i));
-  }
-  // gather owns the handles, so it frees each task's frame as the task ends:
-  // at a million tasks the frames are most of the memory, and it falls as
-  // they finish instead of waiting for the last one.
-  GatherAwaiter<int> all = gather(std::move(tasks), policy_of(options.on_error));
+  // gather spawns the workers itself and owns their handles, so it frees
+  // each task's frame as the task ends: at a million tasks the frames are
+  // most of the memory, and it falls as they finish instead of waiting for
+  // the last one.
+  GatherAwaiter<int> all = gather_each<int>(
+      options.count(), [&options](std::size_t i) { return spawn_worker(options, i); },
+      policy_of(options.on_error));
   try {
     // gather waited for every task: its results are the whole record.
     record->outcomes = co_await all;

@@ -315,4 +315,67 @@ TEST_CASE("gather that owns the handles frees frames as tasks end, and hands the
   CHECK(rt.now() == Nanos{3'000'000'000});
 }
 
+// gather_each: gather makes each task through make(i) and listens to it at once.
+Task<std::vector<int>> gather_each_out_of_order() {
+  const std::vector<Duration> delays{3s, 1s, 2s};
+  asyncdemo::GatherAwaiter<int> all =
+      asyncdemo::gather_each<int>(delays.size(), [&delays](std::size_t i) {
+        return asyncdemo::spawn(work(delays[i], static_cast<int>(i) * 10));
+      });
+  co_return values_of(co_await all);
+}
+
+TEST_CASE("gather_each makes the tasks in order and returns results in that order") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_each_out_of_order()) == std::vector<int>{0, 10, 20});
+  CHECK(rt.now() == Nanos{3'000'000'000});  // concurrently: the longest, not the sum
+  CHECK(rt.timeline().task_count() == 4);   // main and the three made by gather_each
+}
+
+Task<int> gather_each_including_a_task_already_ended() {
+  TaskHandle<int> early = asyncdemo::spawn(work(1s, 7));
+  co_await asyncdemo::sleep(2s);
+  REQUIRE(early.done());
+  asyncdemo::GatherAwaiter<int> all = asyncdemo::gather_each<int>(2, [&early](std::size_t i) {
+    return i == 0 ? std::move(early) : asyncdemo::spawn(work(1s, 8));
+  });
+  const std::vector<int> values = values_of(co_await all);
+  co_return values.at(0) * 100 + values.at(1);
+}
+
+TEST_CASE("gather_each takes the outcome of a task that had already ended when it was made") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_each_including_a_task_already_ended()) == 708);
+  CHECK(rt.now() == Nanos{3'000'000'000});
+}
+
+Task<std::string> gather_each_whose_make_throws() {
+  std::string seen;
+  try {
+    asyncdemo::GatherAwaiter<int> all =
+        asyncdemo::gather_each<int>(3, [](std::size_t i) -> TaskHandle<int> {
+          if (i == 2) {
+            throw std::runtime_error("cannot make task 3");
+          }
+          return asyncdemo::spawn(work(1s, static_cast<int>(i)), i == 0 ? "first" : "second");
+        });
+    seen = "no error";
+  } catch (const std::runtime_error& error) {
+    seen = error.what();
+  }
+  // The two tasks made before the error run on, detached: gather no longer
+  // listens to them, so they end without touching the gather that is gone.
+  co_await asyncdemo::sleep(2s);
+  co_return seen;
+}
+
+TEST_CASE("gather_each whose make throws: the error goes up, the tasks made run on detached") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_each_whose_make_throws()) == "cannot make task 3");
+  const Timeline& timeline = rt.timeline();
+  CHECK(summary_of(timeline, task_named(timeline, "first")).outcome == TaskOutcome::ok);
+  CHECK(summary_of(timeline, task_named(timeline, "second")).outcome == TaskOutcome::ok);
+  CHECK(summary_of(timeline, task_named(timeline, "second")).end_ns == 1'000'000'000);
+}
+
 }  // namespace
