@@ -2,13 +2,14 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 #include <utility>
 
-#include "core/detail/populate.hpp"
+#include "core/detail/page_work.hpp"
 
 namespace asyncdemo::detail {
 
@@ -74,6 +75,9 @@ class FramePool {
     if (current_ != nullptr && current_->live == 0) {
       unmap(current_);
     }
+    if (region_end_ > region_next_) {
+      unmap_pages_soon(region_next_, static_cast<std::size_t>(region_end_ - region_next_));
+    }
   }
 
   void* allocate(std::size_t size) {
@@ -110,7 +114,7 @@ class FramePool {
 
  private:
   void start_chunk() {
-    ChunkHeader* next = spare_ != nullptr ? std::exchange(spare_, nullptr) : map();
+    ChunkHeader* next = spare_ != nullptr ? std::exchange(spare_, nullptr) : cut_chunk();
     if (current_ != nullptr && current_->live == 0) {
       retire(current_);
     }
@@ -128,34 +132,18 @@ class FramePool {
     }
   }
 
-  ChunkHeader* map() {
-    // Twice the size, then the unaligned ends are cut off: mmap only
-    // promises page alignment.
-    void* mapped = mmap(nullptr, 2 * kFrameChunkBytes, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mapped == MAP_FAILED) {
-      throw std::bad_alloc();
+  ChunkHeader* cut_chunk() {
+    if (region_next_ == region_end_) {
+      reserve_region();
     }
-    const auto start = reinterpret_cast<std::uintptr_t>(mapped);
-    const std::uintptr_t aligned = round_up(start, kFrameChunkBytes);
-    auto* chunk = reinterpret_cast<ChunkHeader*>(aligned);  // NOLINT(performance-no-int-to-ptr)
-    // Neither cut can fail on a range this call mapped; if one did, the
-    // range would only stay reserved, untouched and unused.
-    if (aligned > start) {
-      munmap(mapped, aligned - start);
-    }
-    munmap(chunk_end(chunk), start + kFrameChunkBytes - aligned);
-    // No MADV_HUGEPAGE: measured on a 2-core VM, huge pages made a million
-    // frames 0.15 s faster on a quiet machine but 0.2 s slower right after
-    // another program had churned memory (fresh huge pages fault slowly in a
-    // guest), and a demonstrator's timings must not swing with its neighbours.
+    auto* chunk = reinterpret_cast<ChunkHeader*>(region_next_);  // a chunk starts with its header
+    region_next_ += kFrameChunkBytes;
     // A run that has filled a chunk makes frames by the thousand and will
-    // write every page of the next one: one call faults them all in
-    // (measured at a million frames: 20 ms less wall time, sys 0.185 ->
-    // 0.160 s). The first chunk faults page by page, so a run of three tasks
-    // does not hold 2 MiB.
-    if (++chunks_mapped_ > 1) {
-      populate_pages(chunk, chunk_end(chunk));
+    // write every page of this chunk and the next: the page worker faults
+    // them in beside the loop. The first chunk faults page by page, so a run
+    // of three tasks does not hold 2 MiB.
+    if (++chunks_cut_ > 1) {
+      populate_pages_soon(chunk, std::min(region_next_ + kFrameChunkBytes, region_end_));
     }
     chunk->owner = this;
     chunk->live = 0;
@@ -163,18 +151,53 @@ class FramePool {
     return chunk;
   }
 
-  void unmap(ChunkHeader* chunk) noexcept {
-    --chunks_;
-    if (munmap(chunk, kFrameChunkBytes) != 0) {
-      misuse("asyncdemo: munmap of a frame chunk failed\n");
+  // Chunks are cut from regions reserved by one mmap each, twice as large
+  // each time (1, 2, 4 ... 64 chunks): the loop thread then rarely maps
+  // anything, and a mmap would wait while the page worker holds the mmap
+  // lock to fault a chunk in (a mmap per chunk measured ~30 ms of such
+  // waits at a million frames).
+  void reserve_region() {
+    constexpr std::size_t kMaxRegionChunks = 64;
+    const std::size_t chunks = region_chunks_;
+    region_chunks_ = std::min(kMaxRegionChunks, 2 * region_chunks_);
+    // One chunk more than needed, then the unaligned ends are cut off: mmap
+    // only promises page alignment.
+    const std::size_t bytes = (chunks + 1) * kFrameChunkBytes;
+    void* mapped = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) {
+      throw std::bad_alloc();
     }
+    auto* const start = static_cast<std::byte*>(mapped);
+    const std::uintptr_t misalignment =
+        reinterpret_cast<std::uintptr_t>(start) & (kFrameChunkBytes - 1);
+    std::byte* const aligned =
+        misalignment == 0 ? start : start + (kFrameChunkBytes - misalignment);
+    std::byte* const end = aligned + chunks * kFrameChunkBytes;
+    // Neither cut can fail on a range this call mapped; if one did, the
+    // range would only stay reserved, untouched and unused.
+    if (aligned > start) {
+      munmap(start, static_cast<std::size_t>(aligned - start));
+    }
+    if (start + bytes > end) {
+      munmap(end, static_cast<std::size_t>(start + bytes - end));
+    }
+    region_next_ = aligned;
+    region_end_ = end;
   }
 
-  ChunkHeader* current_ = nullptr;  // frames are cut from here
-  std::byte* next_ = nullptr;       // the next free byte of current_
-  ChunkHeader* spare_ = nullptr;    // empty, kept for reuse
+  void unmap(ChunkHeader* chunk) noexcept {
+    --chunks_;
+    unmap_pages_soon(chunk, kFrameChunkBytes);
+  }
+
+  ChunkHeader* current_ = nullptr;    // frames are cut from here
+  std::byte* next_ = nullptr;         // the next free byte of current_
+  ChunkHeader* spare_ = nullptr;      // empty, kept for reuse
+  std::byte* region_next_ = nullptr;  // the reserved chunks not cut yet
+  std::byte* region_end_ = nullptr;
+  std::size_t region_chunks_ = 1;  // the size of the next region
   std::size_t chunks_ = 0;
-  std::size_t chunks_mapped_ = 0;  // ever, by this pool
+  std::size_t chunks_cut_ = 0;  // ever, by this pool
   std::size_t live_ = 0;
 };
 

@@ -4,7 +4,8 @@
 // header on each and never gives the middle of its heap back. The pool cuts
 // frames from large aligned chunks by bumping a pointer and gives a chunk
 // back to the system as soon as its last frame is freed, so a run's memory
-// falls as its tasks end.
+// falls as its tasks end. Faulting chunks in ahead of use, and unmapping
+// them, is done by the page worker beside the loop (page_work.hpp).
 //
 // Rules: a frame is freed on the thread that made it (the loop thread makes
 // and destroys every task). A chunk stays mapped while any frame in it lives.
@@ -24,7 +25,7 @@ void free_frame(void* frame, std::size_t size) noexcept;
 /// What the calling thread's pool holds, for tests and benchmarks.
 struct FramePoolStats {
   bool pooled = false;          // false: frames come from operator new (sanitizer builds)
-  std::size_t chunks = 0;       // chunks mapped, the spare included
+  std::size_t chunks = 0;       // chunks holding frames, and the spare
   std::size_t live_frames = 0;  // frames made and not yet freed
 };
 [[nodiscard]] FramePoolStats frame_pool_stats() noexcept;

@@ -1,0 +1,40 @@
+#pragma once
+// Page work kept off the loop thread. A million tasks write a few hundred MB
+// of fresh memory, and give most of it back, while the loop is at its
+// busiest. In this VM a fresh 4 KiB page costs about 1.5 us to fault in, and
+// a used one about 0.5 us to give back, whichever thread does it. So a
+// helper thread, on the machine's other core, faults memory in just ahead of
+// use and unmaps it after, while the loop thread runs tasks. Measured at
+// gather --n 1000000: the spawn loop 0.14 -> 0.09 s, the wakes 20-30 ms
+// shorter (frame chunks and the timeline's events).
+//
+// Populating is advice: memory not faulted in yet faults on first use, as
+// it would anyway, so a request that comes late, or never, is never wrong.
+
+#include <cstddef>
+
+namespace asyncdemo::detail {
+
+/// Faults in the whole pages inside [from, to), now, on the calling thread.
+/// Where the kernel lacks MADV_POPULATE_WRITE (before Linux 5.14) or cannot
+/// do it now (ENOMEM), the pages fault on first use instead.
+void populate_pages(const void* from, const void* to) noexcept;
+
+/// Has the helper thread fault in the whole pages inside [from, to), and
+/// returns at once. The caller may write the memory meanwhile. If the range
+/// is unmapped before the helper gets to it, the request faults in nothing,
+/// or pages of whatever is mapped there by then, whose contents it leaves
+/// as they are.
+void populate_pages_soon(const void* from, const void* to) noexcept;
+
+/// Has the helper thread munmap [begin, begin + length), a mapping the
+/// caller made and will not touch again, and returns at once. Requests are
+/// done in the order they were made, so memory asked to be populated is
+/// populated before it is unmapped.
+void unmap_pages_soon(void* begin, std::size_t length) noexcept;
+
+/// Waits until the helper thread has done every request made before the
+/// call. For tests: the product never needs to wait for it.
+void finish_page_work() noexcept;
+
+}  // namespace asyncdemo::detail
