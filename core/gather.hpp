@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/detail/page_work.hpp"
 #include "core/detail/waiter.hpp"
 #include "core/outcome.hpp"
 #include "core/spawn.hpp"
@@ -149,6 +150,7 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
       // order touch the array a page at a time as their frames are freed,
       // instead of all of it (24 MB at a million) while every frame still lives.
       if (index >= results_.size()) {
+        results_ahead_.before_writing(results_, index);
         results_.resize(index + 1);  // within the capacity: nothing moves
       }
       results_[index] = child.take_outcome();
@@ -204,6 +206,7 @@ class GatherAwaiter final : private detail::Waiter, private detail::CompletionLi
 
   std::vector<TaskHandle<T>> children_;
   std::vector<Outcome<T>> results_;
+  detail::AheadOfWrites results_ahead_;  // 24 MB of results at a million tasks
   std::size_t remaining_;
   OnError policy_;
   std::optional<std::size_t> first_error_;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/detail/page_work.hpp"
 
 namespace asyncdemo {
 
@@ -174,11 +175,8 @@ class Timeline {
     TaskId parent;
   };
 
-  void populate_events_ahead() noexcept;
-
   std::vector<Event> events_;
-  // How far into events_' capacity the pages have been asked for in bulk.
-  std::size_t events_populated_ = 0;
+  detail::AheadOfWrites events_ahead_;
   std::vector<TaskRecord> tasks_;
   std::string names_;
   mutable std::string default_names_;  // "task-<id>" slots, made on demand

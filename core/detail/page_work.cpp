@@ -161,6 +161,16 @@ void unmap_pages_soon(void* begin, std::size_t length) noexcept {
   page_worker().request(Request{Request::Kind::unmap, at, at + length});
 }
 
+void AheadOfWrites::enter_stretch(const void* data, std::size_t at, std::size_t capacity) noexcept {
+  constexpr std::size_t kStretch = std::size_t{2} << 20;
+  const std::size_t stretch_end = std::min(capacity, (at / kStretch + 1) * kStretch);
+  if (at >= kStretch) {
+    const auto* bytes = static_cast<const std::byte*>(data);
+    populate_pages_soon(bytes + stretch_end, bytes + std::min(capacity, stretch_end + kStretch));
+  }
+  next_stretch_ = stretch_end;
+}
+
 void finish_page_work() noexcept { page_worker().finish(); }
 
 }  // namespace asyncdemo::detail

@@ -12,6 +12,7 @@
 // it would anyway, so a request that comes late, or never, is never wrong.
 
 #include <cstddef>
+#include <vector>
 
 namespace asyncdemo::detail {
 
@@ -32,6 +33,26 @@ void populate_pages_soon(const void* from, const void* to) noexcept;
 /// done in the order they were made, so memory asked to be populated is
 /// populated before it is unmapped.
 void unmap_pages_soon(void* begin, std::size_t length) noexcept;
+
+/// Keeps the helper thread a 2 MiB stretch ahead of writes that fill a
+/// vector's reserved capacity from the front (the timeline's events,
+/// gather's results): each time the writes enter a stretch, it is asked to
+/// fault in the next one. The first two stretches fault page by page, so a
+/// small array asks for nothing, and so does one with no capacity ahead.
+class AheadOfWrites {
+ public:
+  /// Call before writing element `index` of `items`.
+  template <class T>
+  void before_writing(const std::vector<T>& items, std::size_t index) noexcept {
+    if (index * sizeof(T) >= next_stretch_) {
+      enter_stretch(items.data(), index * sizeof(T), items.capacity() * sizeof(T));
+    }
+  }
+
+ private:
+  void enter_stretch(const void* data, std::size_t at, std::size_t capacity) noexcept;
+  std::size_t next_stretch_ = 0;  // the byte offset where the next stretch begins
+};
 
 /// Waits until the helper thread has done every request made before the
 /// call. For tests: the product never needs to wait for it.

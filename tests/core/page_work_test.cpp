@@ -9,9 +9,11 @@
 
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
+using asyncdemo::detail::AheadOfWrites;
 using asyncdemo::detail::finish_page_work;
 using asyncdemo::detail::populate_pages_soon;
 using asyncdemo::detail::unmap_pages_soon;
@@ -100,5 +102,29 @@ TEST_SUITE("threads") {
     for (std::byte* range : ranges) {
       CHECK(resident(range, kPages).empty());
     }
+  }
+
+  TEST_CASE("ahead of writes: entering a 2 MiB stretch has the next one faulted in") {
+    if (!kernel_can_populate()) {
+      MESSAGE("skipped: this kernel has no MADV_POPULATE_WRITE");
+      return;
+    }
+    constexpr std::size_t kStretch = std::size_t{2} << 20;
+    constexpr std::size_t kPerStretch = kStretch / sizeof(std::uint64_t);
+    std::vector<std::uint64_t> items;
+    items.reserve(4 * kPerStretch);
+    AheadOfWrites ahead;
+    for (std::size_t i = 0; i <= kPerStretch; ++i) {  // up to the first element of stretch 1
+      ahead.before_writing(items, i);
+      items.push_back(i);
+    }
+    finish_page_work();
+    // Stretch 2 (bytes 4 MiB .. 6 MiB) was asked for, though nothing was written there.
+    auto* const data = reinterpret_cast<std::byte*>(items.data());
+    const auto misalignment = reinterpret_cast<std::uintptr_t>(data) % page_size;
+    std::byte* const first_page =
+        data + 2 * kStretch + (misalignment == 0 ? 0 : page_size - misalignment);
+    const std::size_t pages = kStretch / page_size - 1;  // the whole pages inside the stretch
+    CHECK(resident(first_page, pages) == std::vector<bool>(pages, true));
   }
 }
