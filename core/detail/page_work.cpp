@@ -49,8 +49,8 @@ struct Request {
   }
 };
 
-// The helper thread and its queue. Started by the first request, so a small
-// run never starts it; stopped when the program ends, with whatever is
+// The helper thread and its queue. Started by the first request to populate,
+// so a small run never starts it; stopped when the program ends, with whatever is
 // still queued left undone (the process's memory goes back with it).
 class PageWorker {
  public:
@@ -73,8 +73,15 @@ class PageWorker {
   void request(const Request& request) noexcept {
     try {
       {
-        const std::scoped_lock lock(mutex_);
+        std::unique_lock lock(mutex_);
         if (!thread_.joinable()) {
+          if (request.kind == Request::Kind::unmap) {
+            // Nothing is queued before it, and a small run that only gives
+            // back its one chunk, as it exits, is not worth a thread.
+            lock.unlock();
+            request.run();
+            return;
+          }
           thread_ = std::thread([this] { serve(); });
         }
         queue_.push_back(request);

@@ -29,9 +29,10 @@ void populate_pages(const void* from, const void* to) noexcept;
 void populate_pages_soon(const void* from, const void* to) noexcept;
 
 /// Has the helper thread munmap [begin, begin + length), a mapping the
-/// caller made and will not touch again, and returns at once. Requests are
-/// done in the order they were made, so memory asked to be populated is
-/// populated before it is unmapped.
+/// caller made and will not touch again, and returns at once; with no
+/// helper thread running (nothing was ever asked to be populated), unmaps
+/// it now. Requests are done in the order they were made, so memory asked
+/// to be populated is populated before it is unmapped.
 void unmap_pages_soon(void* begin, std::size_t length) noexcept;
 
 /// Keeps the helper thread a 2 MiB stretch ahead of writes that fill a
