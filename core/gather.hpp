@@ -29,14 +29,9 @@ template <class T>
 class GatherAwaiter final : private detail::Waiter, private detail::CompletionListener {
  public:
   GatherAwaiter(std::vector<TaskHandle<T>> children, OnError policy)
-      : children_(std::move(children)), remaining_(children_.size()), policy_(policy) {
-    for (std::size_t i = 0; i < children_.size() && !finished_; ++i) {
-      listen(i);
-    }
-    if (remaining_ == 0) {
-      finished_ = true;
-    }
-  }
+      : GatherAwaiter(
+            children.size(), [&children](std::size_t i) { return std::move(children[i]); },
+            policy) {}
   /// Takes `count` children from make(0) ... make(count - 1), each a
   /// TaskHandle<T>, and listens to each as soon as it is made. A child just
   /// spawned is still in cache; a second pass over a million of them, after
