@@ -320,12 +320,9 @@ namespace {
 // for every summary (the fold took 18 ms of the run's end before).
 class LoopFold {
  public:
-  LoopFold(const std::vector<TaskId>& roots, std::size_t tasks, TaskId first, TaskId last)
-      : first_(first), last_(last), root_(tasks, false), started_(tasks, false) {
-    for (const TaskId root : roots) {
-      root_[root] = true;
-    }
-  }
+  // is_root: one bit per task, true for the tasks with no parent.
+  LoopFold(std::vector<bool> is_root, TaskId first, TaskId last)
+      : first_(first), last_(last), root_(std::move(is_root)), started_(root_.size(), false) {}
 
   void add(const Event& e) {
     if (e.task < first_ || e.task >= last_) {
@@ -367,13 +364,11 @@ class LoopFold {
 }  // namespace
 
 Timeline::LoopFigures Timeline::fold_loop_figures(TaskId first, TaskId last) const {
-  std::vector<TaskId> roots;
-  for (TaskId id = 0; id < tasks_.size(); ++id) {
-    if (tasks_[id].parent == kNoParent) {
-      roots.push_back(id);
-    }
+  std::vector<bool> is_root(tasks_.size());
+  for (std::size_t id = 0; id < tasks_.size(); ++id) {
+    is_root[id] = tasks_[id].parent == kNoParent;
   }
-  LoopFold fold(roots, tasks_.size(), first, last);
+  LoopFold fold(std::move(is_root), first, last);
   for (const Event& e : events_) {
     fold.add(e);
   }
