@@ -29,6 +29,19 @@ void unmap_now(void* begin, std::size_t length) noexcept {
   static_cast<void>(munmap(begin, length));
 }
 
+// Faults in [begin, end), both page-aligned. Advice only: where the kernel
+// lacks MADV_POPULATE_WRITE (before Linux 5.14) or cannot do it now
+// (ENOMEM), the pages fault on first use instead.
+void populate_now(std::uintptr_t begin, std::uintptr_t end) noexcept {
+#ifdef MADV_POPULATE_WRITE
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): madvise takes the page-aligned address
+  static_cast<void>(madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE));
+#else
+  static_cast<void>(begin);
+  static_cast<void>(end);
+#endif
+}
+
 struct Request {
   enum class Kind : std::uint8_t { populate, unmap };
   Kind kind;
@@ -36,16 +49,14 @@ struct Request {
   std::uintptr_t end;
 
   void run() const noexcept {
-    // NOLINTBEGIN(performance-no-int-to-ptr): the system calls take addresses
     if (kind == Kind::unmap) {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): munmap takes the address
       unmap_now(reinterpret_cast<void*>(begin), end - begin);
       return;
     }
     for (std::uintptr_t piece = begin; piece < end; piece += kPopulatePiece) {
-      populate_pages(reinterpret_cast<const void*>(piece),
-                     reinterpret_cast<const void*>(std::min(end, piece + kPopulatePiece)));
+      populate_now(piece, std::min(end, piece + kPopulatePiece));
     }
-    // NOLINTEND(performance-no-int-to-ptr)
   }
 };
 
@@ -141,20 +152,6 @@ Request whole_pages(Request::Kind kind, const void* from, const void* to) noexce
 }
 
 }  // namespace
-
-void populate_pages(const void* from, const void* to) noexcept {
-#ifdef MADV_POPULATE_WRITE
-  const Request pages = whole_pages(Request::Kind::populate, from, to);
-  if (pages.end > pages.begin) {
-    // NOLINTNEXTLINE(performance-no-int-to-ptr): madvise takes the page-aligned address
-    static_cast<void>(madvise(reinterpret_cast<void*>(pages.begin), pages.end - pages.begin,
-                              MADV_POPULATE_WRITE));
-  }
-#else
-  static_cast<void>(from);
-  static_cast<void>(to);
-#endif
-}
 
 void populate_pages_soon(const void* from, const void* to) noexcept {
   const Request request = whole_pages(Request::Kind::populate, from, to);

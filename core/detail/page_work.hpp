@@ -16,11 +16,6 @@
 
 namespace asyncdemo::detail {
 
-/// Faults in the whole pages inside [from, to), now, on the calling thread.
-/// Where the kernel lacks MADV_POPULATE_WRITE (before Linux 5.14) or cannot
-/// do it now (ENOMEM), the pages fault on first use instead.
-void populate_pages(const void* from, const void* to) noexcept;
-
 /// Has the helper thread fault in the whole pages inside [from, to), and
 /// returns at once. The caller may write the memory meanwhile. If the range
 /// is unmapped before the helper gets to it, the request faults in nothing,
