@@ -155,9 +155,9 @@ std::vector<BadName> bad_names() {
   const std::string too_long = fmt::format("{0}.{0}.{0}.{0}", label63);
   return {
       {"empty", "", "\"\"", "empty name"},
-      {"over 253 bytes", too_long, "\"" + too_long.substr(0, 80) + "...\"",
+      {"over 253 bytes", too_long, fmt::format("\"{}...\"", too_long.substr(0, 80)),
        "name of 255 bytes; at most 253 are allowed"},
-      {"a label over 63 bytes", label63 + "a.example", "\"" + label63 + "a.example\"",
+      {"a label over 63 bytes", label63 + "a.example", fmt::format("\"{}a.example\"", label63),
        "label of 64 bytes; at most 63 are allowed"},
       {"not UTF-8",
        "caf\xC3.ex\xFF"
@@ -192,8 +192,9 @@ TEST_SUITE("e2e") {
     for (BadName bad : bad_names()) {
       CAPTURE(bad.kind);
       if (bad.name.empty()) {  // a blank line is skipped; "." is the name with no labels
-        bad.name = ".";
-        bad.shown = "\".\"";
+        // A new BadName rather than assigning "." to bad.name: g++ 12 at -O2 reports a false
+        // -Wrestrict overlap in that string assignment (GCC bug 105651), failing Release builds.
+        bad = BadName{bad.kind, ".", "\".\"", bad.problem};
       }
       const ScratchFile names("names.txt", "# to probe\nlocalhost\n\n  " + bad.name + "\t\n");
       check_refused(run_asyncdemo({"probe", "--from", names.arg()}), bad,
