@@ -1,6 +1,6 @@
 #pragma once
-// resolve (loop.getaddrinfo): name resolution on libuv's resolver, which
-// runs the blocking getaddrinfo on the thread pool.
+// resolve (loop.getaddrinfo): name resolution by the blocking getaddrinfo,
+// run on libuv's thread pool as asyncio runs it on its default executor.
 //
 // Errors are distinct because they mean different things: NameNotFound (the
 // resolver answered "no such name"), TemporaryFailure (it could not answer
@@ -39,7 +39,8 @@ class ResolveAwaiter final : private detail::OffloadAwaiter, private detail::Tim
   bool reserved_invalid_ = false;  // a name under .invalid: answered without a lookup
 };
 
-/// Resolves `name` to its addresses (any family, for a stream socket).
+/// Resolves `name` to its addresses (any family, for a stream socket). The name
+/// goes to getaddrinfo as it is: an international name in its ASCII (xn--) form.
 /// A name under ".invalid" raises NameNotFound without a lookup (RFC 6761).
 /// Cancelling the await abandons the lookup: removed if it has not started,
 /// else it finishes on its thread unobserved. With a `timeout`, the lookup

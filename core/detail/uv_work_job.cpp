@@ -31,16 +31,22 @@ void UvWorkJob::on_after_work(uv_work_t* request, int status) {
   auto* job = static_cast<UvWorkJob*>(request->data);
   Runtime& runtime = *job->runtime_;
   runtime.end_real_work();
-  if (status == UV_ECANCELED) {
-    runtime.record_at(runtime.now(), job->task_, EventKind::thread_dropped, WaitKind::thread);
-  } else {
-    // Both moments are known only now; the timeline puts them back in order.
-    runtime.record_at(runtime.from_hrtime(job->started_hrtime_), job->task_,
-                      EventKind::thread_started, WaitKind::thread);
-    runtime.record_at(runtime.from_hrtime(job->finished_hrtime_), job->task_,
-                      EventKind::thread_finished, WaitKind::thread);
+  if (job->thread_events_ == ThreadEvents::record) {
+    job->record_thread_events(runtime, status);
   }
   job->complete();
+}
+
+void UvWorkJob::record_thread_events(Runtime& runtime, int status) const {
+  if (status == UV_ECANCELED) {
+    runtime.record_at(runtime.now(), task_, EventKind::thread_dropped, WaitKind::thread);
+    return;
+  }
+  // Both moments are known only now; the timeline puts them back in order.
+  runtime.record_at(runtime.from_hrtime(started_hrtime_), task_, EventKind::thread_started,
+                    WaitKind::thread);
+  runtime.record_at(runtime.from_hrtime(finished_hrtime_), task_, EventKind::thread_finished,
+                    WaitKind::thread);
 }
 
 }  // namespace asyncdemo::detail

@@ -20,7 +20,12 @@ class UvWorkJob : public OffloadJob {
   void submit(Runtime& runtime);
 
  protected:
-  UvWorkJob(OffloadAwaiter* awaiter, TaskId task) noexcept : OffloadJob(awaiter, task) {}
+  /// Whether the timeline gets the moments the work started and finished on its
+  /// thread (thread_started, thread_finished, thread_dropped), shown as thread work.
+  enum class ThreadEvents : bool { omit, record };
+  UvWorkJob(OffloadAwaiter* awaiter, TaskId task,
+            ThreadEvents thread_events = ThreadEvents::record) noexcept
+      : OffloadJob(awaiter, task), thread_events_(thread_events) {}
   /// Runs on a pool thread. Must not touch the loop or the timeline.
   virtual void execute() noexcept = 0;
 
@@ -28,9 +33,11 @@ class UvWorkJob : public OffloadJob {
   void try_remove() noexcept override;
   static void on_work(uv_work_t* request);
   static void on_after_work(uv_work_t* request, int status);
+  void record_thread_events(Runtime& runtime, int status) const;
 
   uv_work_t request_{};
   Runtime* runtime_ = nullptr;
+  ThreadEvents thread_events_;
   // Written on the pool thread, read on the loop thread after completion;
   // libuv's queue lock orders the two.
   std::uint64_t started_hrtime_ = 0;

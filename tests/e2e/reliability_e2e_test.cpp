@@ -509,6 +509,42 @@ TEST_SUITE("e2e") {
     CHECK(contains(takeaways, "waited"));
     CHECK(contains(takeaways, "getaddrinfo cannot be interrupted"));
   }
+
+  TEST_CASE("lookups run on every thread of the pool, as on asyncio's executor") {
+    // Four lookups that each stall until the resolver gives up (2 s), on a pool of four threads:
+    // all four run at once, so the run ends at about 2 s. libuv's own resolver (uv_getaddrinfo)
+    // runs lookups on half the pool at most: two at a time, ending at about 4 s.
+    const ScratchFile resolv_conf("silent-resolv.conf",
+                                  "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n");
+    const ScratchFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
+    const auto launcher = isolated_network(
+        resolv_conf, nsswitch_conf,
+        {"/usr/bin/python3", (source_dir / "tests/e2e/silent_resolver.py").string()});
+    if (!launcher) {
+      MESSAGE("skipped: cannot make a private network and mount namespace here");
+      return;
+    }
+    RunOptions options;
+    options.launcher = *launcher;
+    options.env = {{"UV_THREADPOOL_SIZE", "4"}};
+    options.timeout = 30s;
+    const RunResult result =
+        run_asyncdemo({"probe", "--timeout", "10s", "--limit", "4", "one.example", "two.example",
+                       "three.example", "four.example", "--json"},
+                      options);
+    INFO(result);
+    CHECK(result.exit_code == 0);
+    const auto document = nlohmann::json::parse(result.out);
+    const auto& rows = document["results"];
+    REQUIRE(rows.size() == 4);
+    for (const auto& row : rows) {
+      CHECK(row["status"] == "ERROR");  // EAI_AGAIN: the resolver gave up, no answer
+      CHECK(row["latency_s"].get<double>() > 1.5);
+      CHECK(row["latency_s"].get<double>() < 3.0);  // none waited for a thread to be free
+    }
+    const double elapsed = document["elapsed_s"].get<double>();
+    CHECK(elapsed < 3.0);  // one round of lookups, not two
+  }
 }
 
 namespace {
