@@ -97,9 +97,9 @@ class ResolveJob final : public detail::UvWorkJob {
     }
   }
 
+  std::string name_;
   // Written on the pool thread, read on the loop thread after completion;
   // libuv's queue lock orders the two.
-  std::string name_;
   int status_ = 0;
   std::vector<std::string> addresses_;
 };

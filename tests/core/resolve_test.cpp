@@ -1,5 +1,5 @@
-// resolve (loop.getaddrinfo) on libuv's resolver (core/resolve.hpp). Every case must pass
-// offline: localhost comes from the hosts file, and .invalid never exists (RFC 6761).
+// resolve (loop.getaddrinfo): getaddrinfo on the thread pool (core/resolve.hpp). Every case
+// must pass offline: localhost comes from the hosts file, and .invalid never exists (RFC 6761).
 #include "core/resolve.hpp"
 
 #include <doctest/doctest.h>
