@@ -1,6 +1,7 @@
 #include "core/detail/page_work.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -14,13 +15,21 @@ namespace asyncdemo::detail {
 
 namespace {
 
-constexpr std::uintptr_t kPage = 4096;
+// The system's page size: 4 KiB on x86-64, up to 64 KiB on other kernels,
+// where madvise refuses ranges cut at 4 KiB.
+std::uintptr_t page_size() noexcept {
+  static const std::uintptr_t size = [] {
+    const long reported = sysconf(_SC_PAGESIZE);
+    return reported > 0 ? static_cast<std::uintptr_t>(reported) : std::uintptr_t{4096};
+  }();
+  return size;
+}
 
 // MADV_POPULATE_WRITE holds the process's mmap lock for the whole range, and
 // the loop thread's own mmap, munmap and brk wait for it. Asked for in
 // pieces of 16 pages, the lock is never held for more than ~25 us at a time
 // (2 MiB at once measured ~20 ms of such waits at gather --n 1000000).
-constexpr std::uintptr_t kPopulatePiece = 16 * kPage;
+constexpr std::uintptr_t kPagesPerPopulatePiece = 16;
 
 // A munmap that fails (the kernel's limit on mappings, when unmapping splits
 // one) leaves memory mapped that nothing uses any more: the process holds a
@@ -54,8 +63,9 @@ struct Request {
       unmap_now(reinterpret_cast<void*>(begin), end - begin);
       return;
     }
-    for (std::uintptr_t piece = begin; piece < end; piece += kPopulatePiece) {
-      populate_now(piece, std::min(end, piece + kPopulatePiece));
+    const std::uintptr_t piece_bytes = kPagesPerPopulatePiece * page_size();
+    for (std::uintptr_t piece = begin; piece < end; piece += piece_bytes) {
+      populate_now(piece, std::min(end, piece + piece_bytes));
     }
   }
 };
@@ -146,8 +156,9 @@ PageWorker& page_worker() {
 }
 
 Request whole_pages(Request::Kind kind, const void* from, const void* to) noexcept {
-  const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(from) + kPage - 1) & ~(kPage - 1);
-  const std::uintptr_t end = reinterpret_cast<std::uintptr_t>(to) & ~(kPage - 1);
+  const std::uintptr_t page = page_size();
+  const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(from) + page - 1) & ~(page - 1);
+  const std::uintptr_t end = reinterpret_cast<std::uintptr_t>(to) & ~(page - 1);
   return Request{kind, begin, std::max(begin, end)};
 }
 
