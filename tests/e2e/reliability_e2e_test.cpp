@@ -429,6 +429,30 @@ std::optional<std::vector<std::string>> isolated_network(const ScratchFile& reso
 // empty network namespace).
 constexpr std::string_view kFilesThenDns = "hosts: files dns\n";
 
+// A resolver that reads every query and answers none (tests/e2e/silent_resolver.py, on
+// 127.0.0.1:53 of a private network namespace). A run waits at its end for the lookups it
+// abandoned (as asyncio.run waits for its executor), so glibc here gives up on each lookup
+// after 2 s rather than its default 2 x 5 s.
+struct SilentResolver {
+  ScratchFile resolv_conf{"silent-resolv.conf",
+                          "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"};
+  ScratchFile nsswitch_conf{"nsswitch.conf", kFilesThenDns};
+
+  /// Options that run the binary behind the resolver; nullopt where no namespace can be made.
+  [[nodiscard]] std::optional<RunOptions> options() const {
+    const auto launcher = isolated_network(
+        resolv_conf, nsswitch_conf,
+        {"/usr/bin/python3", (source_dir / "tests/e2e/silent_resolver.py").string()});
+    if (!launcher) {
+      return std::nullopt;
+    }
+    RunOptions options;
+    options.launcher = *launcher;
+    options.timeout = 30s;
+    return options;
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("e2e") {
@@ -462,26 +486,16 @@ TEST_SUITE("e2e") {
   }
 
   TEST_CASE("a resolver that never answers: each name times out at --timeout, the run ends") {
-    // The helper listens on 127.0.0.1:53 and reads every query without answering. The run waits
-    // at its end for the lookups it abandoned (as asyncio.run waits for its executor), so the
-    // resolver here gives up after 2 s rather than glibc's default 2 x 5 s.
-    const ScratchFile resolv_conf("silent-resolv.conf",
-                                  "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n");
-    const ScratchFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
-    const auto launcher = isolated_network(
-        resolv_conf, nsswitch_conf,
-        {"/usr/bin/python3", (source_dir / "tests/e2e/silent_resolver.py").string()});
-    if (!launcher) {
+    const SilentResolver resolver;
+    const std::optional<RunOptions> options = resolver.options();
+    if (!options) {
       MESSAGE("skipped: cannot make a private network and mount namespace here");
       return;
     }
-    RunOptions options;
-    options.launcher = *launcher;
-    options.timeout = 30s;
     const auto start = std::chrono::steady_clock::now();
     const RunResult result = run_asyncdemo({"probe", "--timeout", "200ms", "one.example",
                                             "two.example", "three.example", "--json", "--check"},
-                                           options);
+                                           *options);
     const auto took = std::chrono::steady_clock::now() - start;
     INFO(result);
     // Timeouts are the lesson, not an error, and the claims judge the probing, which ended
@@ -514,24 +528,17 @@ TEST_SUITE("e2e") {
     // Four lookups that each stall until the resolver gives up (2 s), on a pool of four threads:
     // all four run at once, so the run ends at about 2 s. libuv's own resolver (uv_getaddrinfo)
     // runs lookups on half the pool at most: two at a time, ending at about 4 s.
-    const ScratchFile resolv_conf("silent-resolv.conf",
-                                  "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n");
-    const ScratchFile nsswitch_conf("nsswitch.conf", kFilesThenDns);
-    const auto launcher = isolated_network(
-        resolv_conf, nsswitch_conf,
-        {"/usr/bin/python3", (source_dir / "tests/e2e/silent_resolver.py").string()});
-    if (!launcher) {
+    const SilentResolver resolver;
+    std::optional<RunOptions> options = resolver.options();
+    if (!options) {
       MESSAGE("skipped: cannot make a private network and mount namespace here");
       return;
     }
-    RunOptions options;
-    options.launcher = *launcher;
-    options.env = {{"UV_THREADPOOL_SIZE", "4"}};
-    options.timeout = 30s;
+    options->env = {{"UV_THREADPOOL_SIZE", "4"}};
     const RunResult result =
         run_asyncdemo({"probe", "--timeout", "10s", "--limit", "4", "one.example", "two.example",
                        "three.example", "four.example", "--json"},
-                      options);
+                      *options);
     INFO(result);
     CHECK(result.exit_code == 0);
     const auto document = nlohmann::json::parse(result.out);
