@@ -6,9 +6,13 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <coroutine>
+#include <csignal>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,9 +33,18 @@ class SimulatedPool;
 struct RuntimeOptions {
   ClockKind clock = ClockKind::real;
   /// Ctrl-C (SIGINT) and SIGTERM during run: the first cancels main, and so
-  /// (as main ends) every task, and lets their cleanup run (interrupted()
-  /// turns true); a second exits the process at once with status 130.
+  /// (as main ends) every task, and lets their cleanup run (interrupt_signal()
+  /// tells which signal it was); a second exits the process at once with
+  /// status 128 + that second signal (130 for SIGINT, 143 for SIGTERM). The
+  /// dispositions the process had before the run are restored when the loop
+  /// closes.
   bool handle_interrupts = false;
+  /// With handle_interrupts: called once, on the loop thread, at the first
+  /// signal, right after main's cancellation was requested, with the signal
+  /// and threads_running(): jobs on pool threads, which no cancel can stop
+  /// and which the run waits for. May be empty. What it throws ends the run
+  /// (rethrown by run_until_complete, as any failure inside the loop).
+  std::function<void(int signal, std::size_t threads_running)> on_interrupt = {};
 };
 
 /// One run's event loop. Construct it, `run(runtime, main())` once (see
@@ -41,6 +54,12 @@ struct RuntimeOptions {
 class Runtime final : private detail::CompletionListener {
  public:
   explicit Runtime(RuntimeOptions options = {});
+  /// Never throws. Frees the frames of tasks that never ended and closes the
+  /// loop if run_until_complete did not (a Runtime that never ran). That path
+  /// cannot throw, so a failure there — uv_loop_close refusing, a libuv
+  /// callback failing while the handles close — is written to stderr as one
+  /// "asyncdemo: ..." line. run_until_complete closes the loop itself and
+  /// throws such failures to its caller instead.
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -65,16 +84,25 @@ class Runtime final : private detail::CompletionListener {
   [[nodiscard]] static std::size_t thread_pool_size() noexcept;
 
   /// True once a SIGINT/SIGTERM interrupted the run (see RuntimeOptions).
-  [[nodiscard]] bool interrupted() const noexcept { return interrupted_; }
+  [[nodiscard]] bool interrupted() const noexcept { return interrupt_signal_ != 0; }
+  /// The signal that interrupted the run (SIGINT or SIGTERM, the first that
+  /// arrived), or 0 if none did. Loop thread.
+  [[nodiscard]] int interrupt_signal() const noexcept { return interrupt_signal_; }
+  /// How many of this runtime's jobs (to_thread, thread_sleep, resolve) are
+  /// running on a pool thread right now; jobs still queued do not count. Any thread.
+  [[nodiscard]] std::size_t threads_running() const noexcept {
+    return threads_running_.load(std::memory_order_relaxed);
+  }
 
   /// Adds a scenario's remark to the current task's record.
   void note(std::string text);
 
   /// Drives the loop until `main` ends, then (as asyncio.run does) cancels
   /// every task still alive and lets them finish, waits for thread-pool work
-  /// still running, closes every handle and checks uv_loop_close succeeds.
-  /// Throws RuntimeMisuse if the loop runs dry while `main` is unfinished
-  /// (a deadlock). Called by run() in run.hpp.
+  /// still running, closes every handle and checks uv_loop_close succeeds
+  /// (UvError if not). Rethrows what a libuv callback threw (the first
+  /// failure), after closing the loop; throws RuntimeMisuse if the loop runs
+  /// dry while `main` is unfinished (a deadlock). Called by run() in run.hpp.
   void run_until_complete(detail::TaskState& main);
 
   // ---- for the awaitables in core/ (not for scenarios) ----
@@ -99,6 +127,10 @@ class Runtime final : private detail::CompletionListener {
   /// clock must not jump past it.
   void begin_real_work() noexcept { ++real_work_in_flight_; }
   void end_real_work() noexcept;
+  /// A pool thread starts or ends one of this runtime's jobs (see
+  /// threads_running()). Any thread.
+  void thread_work_started() noexcept { threads_running_.fetch_add(1, std::memory_order_relaxed); }
+  void thread_work_finished() noexcept { threads_running_.fetch_sub(1, std::memory_order_relaxed); }
   /// The virtual clock's stand-in for the thread pool (same size as libuv's).
   detail::SimulatedPool& simulated_pool();
 
@@ -122,9 +154,14 @@ class Runtime final : private detail::CompletionListener {
   void arm_timer_for(Nanos deadline);
   void cancel_all_tasks() noexcept;
   void watch_interrupts();
-  void on_interrupt() noexcept;
+  void watch_signal(detail::UvHandle<uv_signal_t>& handle, int signal, struct sigaction& previous);
+  void on_interrupt(int signal);
+  void stop_watching_interrupts() noexcept;
   void abandon_unfinished_tasks() noexcept;
-  void close_loop();
+  /// Closes every handle, runs the loop until they are freed and thread work
+  /// still running is done, then closes the loop; returns uv_loop_close's code.
+  [[nodiscard]] int close_loop() noexcept;
+  [[nodiscard]] bool loop_open() const noexcept { return loop_state_ == LoopState::open; }
   void link_live(detail::TaskState& task) noexcept;
   void unlink_live(detail::TaskState& task) noexcept;
 
@@ -133,15 +170,26 @@ class Runtime final : private detail::CompletionListener {
     detail::TaskState* task;
   };
 
+  // open: running, handles may start and stop. closing: close_loop's last uv_run (or the
+  // teardown before it); nothing may start or stop a handle, wake-ups are dropped. closed:
+  // uv_loop_close was called.
+  enum class LoopState : std::uint8_t { open, closing, closed };
+
   ClockKind clock_;
   uv_loop_t loop_{};
-  bool loop_open_ = false;
+  LoopState loop_state_ = LoopState::closed;
   detail::UvHandle<uv_idle_t> idle_;      // runs the ready queue; active only when needed
   detail::UvHandle<uv_timer_t> timer_;    // the one timer behind every real-clock deadline
   detail::UvHandle<uv_signal_t> sigint_;  // only with handle_interrupts, during run
   detail::UvHandle<uv_signal_t> sigterm_;
   bool handle_interrupts_ = false;
-  bool interrupted_ = false;
+  std::function<void(int, std::size_t)> on_interrupt_;
+  int interrupt_signal_ = 0;
+  // What SIGINT and SIGTERM did before the run watched them, put back when it stops
+  // (libuv leaves SIG_DFL behind, which would let a later Ctrl-C kill the process).
+  struct sigaction previous_sigint_ {};
+  struct sigaction previous_sigterm_ {};
+  bool watching_interrupts_ = false;
   bool idle_active_ = false;
   bool timer_armed_ = false;
   // The next deadline is less than libuv's 1 ms timer resolution away: no uv
@@ -159,6 +207,7 @@ class Runtime final : private detail::CompletionListener {
   detail::TaskState* live_head_ = nullptr;
   detail::TaskState* main_ = nullptr;
   std::size_t real_work_in_flight_ = 0;
+  std::atomic<std::size_t> threads_running_{0};  // written by pool threads (see threads_running)
   Timeline timeline_;
   std::unique_ptr<detail::SimulatedPool> simulated_pool_;
 };

@@ -1,5 +1,6 @@
 #include "core/detail/uv_work_job.hpp"
 
+#include "core/detail/loop_guard.hpp"
 #include "core/errors.hpp"
 #include "core/runtime.hpp"
 
@@ -20,19 +21,25 @@ void UvWorkJob::try_remove() noexcept {
   static_cast<void>(rc);
 }
 
-void UvWorkJob::on_work(uv_work_t* request) {
+void UvWorkJob::on_work(uv_work_t* request) noexcept {
+  // On a pool thread, where guarded() cannot help (it stops the loop, a loop-thread call):
+  // nothing here throws, execute() included.
   auto* job = static_cast<UvWorkJob*>(request->data);
+  job->runtime_->thread_work_started();
   job->started_hrtime_ = uv_hrtime();
   job->execute();
   job->finished_hrtime_ = uv_hrtime();
+  job->runtime_->thread_work_finished();
 }
 
-void UvWorkJob::on_after_work(uv_work_t* request, int status) {
+void UvWorkJob::on_after_work(uv_work_t* request, int status) noexcept {
   auto* job = static_cast<UvWorkJob*>(request->data);
   Runtime& runtime = *job->runtime_;
   runtime.end_real_work();
   if (job->thread_events_ == ThreadEvents::record) {
-    job->record_thread_events(runtime, status);
+    // The timeline's record can throw (its event sink, memory): kept as the run's failure.
+    // The job completes either way, so its awaiter is woken and the job freed.
+    detail::guarded(runtime.loop(), [&] { job->record_thread_events(runtime, status); });
   }
   job->complete();
 }

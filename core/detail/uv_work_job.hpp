@@ -31,8 +31,8 @@ class UvWorkJob : public OffloadJob {
 
  private:
   void try_remove() noexcept override;
-  static void on_work(uv_work_t* request);
-  static void on_after_work(uv_work_t* request, int status);
+  static void on_work(uv_work_t* request) noexcept;
+  static void on_after_work(uv_work_t* request, int status) noexcept;
   void record_thread_events(Runtime& runtime, int status) const;
 
   uv_work_t request_{};
