@@ -27,7 +27,9 @@ struct Completed {
 };
 
 /// Owns the tasks it watches. Not movable: the tasks point back at it.
-/// Destroying it before all are yielded detaches the rest (they run on).
+/// Destroying it before all are yielded detaches the rest (they run on); a
+/// task suspended in next() meanwhile is woken, and its await raises
+/// RuntimeMisuse. Loop thread only.
 template <class T>
 class AsCompleted final : private detail::CompletionListener {
  public:
@@ -51,6 +53,9 @@ class AsCompleted final : private detail::CompletionListener {
         task.state().listener = nullptr;
       }
     }
+    if (NextAwaiter* waiter = std::exchange(waiting_, nullptr)) {
+      waiter->orphan();
+    }
   }
 
   /// How many results have not been taken with next() yet.
@@ -58,31 +63,34 @@ class AsCompleted final : private detail::CompletionListener {
 
   class NextAwaiter final : private detail::Waiter {
    public:
-    explicit NextAwaiter(AsCompleted& owner) : owner_(owner) {}
+    explicit NextAwaiter(AsCompleted& owner) : owner_(&owner) {}
     NextAwaiter(const NextAwaiter&) = delete;
     NextAwaiter& operator=(const NextAwaiter&) = delete;
     NextAwaiter(NextAwaiter&&) = delete;
     NextAwaiter& operator=(NextAwaiter&&) = delete;
     ~NextAwaiter() {
-      if (owner_.waiting_ == this) {
-        owner_.waiting_ = nullptr;
+      if (owner_ != nullptr && owner_->waiting_ == this) {
+        owner_->waiting_ = nullptr;
       }
     }
-    [[nodiscard]] bool await_ready() const noexcept { return !owner_.finished_.empty(); }
+    [[nodiscard]] bool await_ready() const noexcept { return !owner_->finished_.empty(); }
     bool await_suspend(std::coroutine_handle<> awaiting) {
       if (!begin_wait(awaiting, WaitKind::child)) {
         return false;
       }
-      owner_.waiting_ = this;
+      owner_->waiting_ = this;
       return true;
     }
     Completed<T> await_resume() {
       if (take_cancel()) {
         throw Cancelled{};
       }
-      Completed<T> next = std::move(owner_.finished_.front());
-      owner_.finished_.pop_front();
-      ++owner_.yielded_;
+      if (owner_ == nullptr) {
+        throw RuntimeMisuse("as_completed: destroyed while next() was awaited");
+      }
+      Completed<T> next = std::move(owner_->finished_.front());
+      owner_->finished_.pop_front();
+      ++owner_->yielded_;
       return next;
     }
 
@@ -90,12 +98,17 @@ class AsCompleted final : private detail::CompletionListener {
     friend class AsCompleted;
     // Cancelling the consumer stops its wait; the tasks keep running.
     bool cancel() noexcept override {
-      owner_.waiting_ = nullptr;
+      owner_->waiting_ = nullptr;
       wake();
       return false;
     }
     void notify() noexcept { wake(); }
-    AsCompleted& owner_;
+    // Its as_completed is gone: nothing will notify; the await raises misuse instead.
+    void orphan() noexcept {
+      owner_ = nullptr;
+      wake();
+    }
+    AsCompleted* owner_;  // null once orphaned
   };
 
   /// The next task to finish. Awaiting it with nothing remaining is misuse.

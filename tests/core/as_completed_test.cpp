@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -151,6 +152,44 @@ TEST_CASE("cancelling the consumer of as_completed stops its wait, and the tasks
   CHECK(summary_of(timeline, task_named(timeline, "first")).end_ns == at(2s));
   CHECK(summary_of(timeline, task_named(timeline, "second")).outcome == TaskOutcome::ok);
   CHECK(summary_of(timeline, task_named(timeline, "second")).end_ns == at(3s));
+}
+
+/// An as_completed that one task owns and another consumes.
+using SharedAsCompleted = std::shared_ptr<std::unique_ptr<AsCompleted<int>>>;
+
+Task<std::string> await_next(SharedAsCompleted pending) {
+  try {
+    Completed<int> next = co_await (*pending)->next();
+    co_return "got " + std::to_string(next.index);
+  } catch (const asyncdemo::RuntimeMisuse& e) {
+    co_return e.what();
+  }
+}
+
+Task<std::string> destroy_while_awaited() {
+  std::vector<TaskHandle<int>> tasks;
+  tasks.push_back(asyncdemo::spawn(work(2s, 1), "watched"));
+  auto pending = std::make_shared<std::unique_ptr<AsCompleted<int>>>(
+      std::make_unique<AsCompleted<int>>(std::move(tasks)));
+  TaskHandle<std::string> consumer = asyncdemo::spawn(await_next(pending), "consumer");
+  co_await asyncdemo::sleep(1s);
+  pending->reset();  // the consumer is still suspended in next()
+  std::string seen = co_await consumer;
+  co_await asyncdemo::sleep(5s);  // for the watched task to end on its own
+  co_return seen;
+}
+
+// Before, the consumer was never woken (a deadlock) and its awaiter, when its frame was
+// freed, wrote into the destroyed as_completed (ASan: heap-use-after-free).
+TEST_CASE("an as_completed destroyed while its next() is awaited raises misuse at that await") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, destroy_while_awaited()) ==
+        "as_completed: destroyed while next() was awaited");
+  const asyncdemo::Timeline& timeline = rt.timeline();
+  CHECK(summary_of(timeline, task_named(timeline, "consumer")).end_ns == at(1s));
+  // The task it watched was detached, not cancelled: it runs on.
+  CHECK(summary_of(timeline, task_named(timeline, "watched")).outcome == TaskOutcome::ok);
+  CHECK(summary_of(timeline, task_named(timeline, "watched")).end_ns == at(2s));
 }
 
 }  // namespace
