@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -290,6 +291,44 @@ TEST_CASE("waiting for a permit shows as a permit wait in the timeline") {
 
 TEST_CASE("a semaphore needs at least one permit") {
   CHECK_THROWS_AS(Semaphore(0), asyncdemo::RuntimeMisuse);
+}
+
+// The only Semaphore, which main destroys while tasks hold and await it.
+using SemaphoreOwner = std::shared_ptr<std::optional<Semaphore>>;
+
+Task<void> acquire_from(SemaphoreOwner owner, int id, Duration hold,
+                        std::shared_ptr<Grants> grants) {
+  auto acquiring = (*owner)->acquire();  // while the Semaphore still exists
+  Permit permit = co_await acquiring;
+  grants->push_back(Grant{id, Runtime::current().now()});
+  co_await asyncdemo::sleep(hold);
+}
+
+Task<std::size_t> destroy_while_awaited(std::shared_ptr<Grants> grants) {
+  auto owner = std::make_shared<std::optional<Semaphore>>(std::in_place, 1);
+  std::vector<TaskHandle<void>> tasks;
+  for (int id = 0; id < 4; ++id) {
+    tasks.push_back(asyncdemo::spawn(acquire_from(owner, id, 100ms, grants)));
+  }
+  co_await asyncdemo::sleep(10ms);  // task 0 holds the permit; 1, 2 and 3 queue
+  const std::size_t waiting = (*owner)->waiting();
+  owner->reset();     // the Semaphore is gone; its holder and its waiters are not
+  tasks[2].cancel();  // a waiter leaves the queue of a destroyed Semaphore
+  co_await asyncdemo::gather(std::move(tasks), asyncdemo::OnError::collect);
+  co_return waiting;
+}
+
+TEST_CASE("a semaphore destroyed while tasks hold and await it still serves them in order") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  auto grants = std::make_shared<Grants>();
+  CHECK(asyncdemo::run(rt, destroy_while_awaited(grants)) == 3);
+  REQUIRE(grants->size() == 3);
+  CHECK((*grants)[0].id == 0);
+  CHECK((*grants)[0].at_ns == at(0s));
+  CHECK((*grants)[1].id == 1);  // the releases of a destroyed Semaphore still hand on
+  CHECK((*grants)[1].at_ns == at(100ms));
+  CHECK((*grants)[2].id == 3);  // 2 was cancelled while it waited
+  CHECK((*grants)[2].at_ns == at(200ms));
 }
 
 }  // namespace
