@@ -15,28 +15,21 @@
 #include <string>
 #include <utility>
 
-#include "core/as_completed.hpp"
 #include "core/errors.hpp"
 #include "core/run.hpp"
 #include "core/runtime.hpp"
-#include "core/semaphore.hpp"
 #include "core/sleep.hpp"
 #include "core/spawn.hpp"
 #include "core/to_thread.hpp"
-#include "tests/core/workers.hpp"
 
 using namespace std::chrono_literals;
-using asyncdemo::Cancelled;
 using asyncdemo::ClockKind;
 using asyncdemo::Duration;
 using asyncdemo::EventKind;
-using asyncdemo::Permit;
 using asyncdemo::Runtime;
 using asyncdemo::RuntimeMisuse;
 using asyncdemo::RuntimeOptions;
-using asyncdemo::Semaphore;
 using asyncdemo::Task;
-using asyncdemo::TaskHandle;
 using asyncdemo::Timeline;
 
 namespace {

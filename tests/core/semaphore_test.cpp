@@ -307,6 +307,7 @@ Task<void> acquire_from(SemaphoreOwner owner, int id, Duration hold,
 Task<std::size_t> destroy_while_awaited(std::shared_ptr<Grants> grants) {
   auto owner = std::make_shared<std::optional<Semaphore>>(std::in_place, 1);
   std::vector<TaskHandle<void>> tasks;
+  tasks.reserve(4);
   for (int id = 0; id < 4; ++id) {
     tasks.push_back(asyncdemo::spawn(acquire_from(owner, id, 100ms, grants)));
   }
