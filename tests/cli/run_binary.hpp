@@ -37,24 +37,73 @@ extern char** environ;  // NOLINT(readability-identifier-naming): POSIX's name
 
 namespace asyncdemo::testing {
 
+/// One signal to send the child, at a moment found by a handshake with it
+/// rather than a fixed time after start, so that a slow start (a sanitizer
+/// build, a loaded machine) cannot make it land too early: once what the
+/// child wrote (stdout and stderr) holds `after_output`, and its main thread
+/// waits in a kernel function whose name (as /proc/PID/wchan gives it)
+/// contains one of the '|'-separated words of `after_waiting_in`, then
+/// `delay` later. Empty conditions hold at once; the plan before it must have
+/// been sent first.
+struct SignalPlan {
+  int signal = SIGINT;
+  std::string after_output;
+  std::string after_waiting_in;
+  std::chrono::milliseconds delay{0};
+};
+
+/// The kernel's names for an event loop waiting with nothing to run, and for a read of a pipe.
+inline constexpr const char* kWaitingForEvents = "epoll_wait|ep_poll";
+inline constexpr const char* kReadingPipe = "pipe_read|pipe_wait";
+
+/// `signal` once the output holds `text` and then the main thread waits in one of `waiting_in`.
+inline SignalPlan signal_when(std::string text, std::string waiting_in, int signal = SIGINT) {
+  SignalPlan plan;
+  plan.signal = signal;
+  plan.after_output = std::move(text);
+  plan.after_waiting_in = std::move(waiting_in);
+  return plan;
+}
+
+/// `signal` once the output holds `text`.
+inline SignalPlan signal_when_output(std::string text, int signal = SIGINT) {
+  return signal_when(std::move(text), "", signal);
+}
+
+/// `signal` once the main thread waits in one of `waiting_in` (see SignalPlan).
+inline SignalPlan signal_when_waiting(std::string waiting_in, int signal = SIGINT) {
+  return signal_when("", std::move(waiting_in), signal);
+}
+
+/// Ctrl-C once the event loop waits with nothing to run: every task has made its first step.
+inline SignalPlan interrupt_when_idle(int signal = SIGINT) {
+  return signal_when_waiting(kWaitingForEvents, signal);
+}
+
 struct RunOptions {
-  /// Written to the child's stdin, which is then closed (`probe --from -`).
+  /// Written to the child's stdin, which is then closed (`probe --from -`)...
   std::string input;
+  /// ...unless this is set: then it stays open until the child exits, as a
+  /// terminal's would while nobody types.
+  bool keep_stdin_open = false;
   /// Changes to the inherited environment: a value sets the variable,
   /// nullopt removes it. COLUMNS and NO_COLOR are removed before these apply,
   /// so that a developer's shell cannot change what a test sees.
   std::vector<std::pair<std::string, std::optional<std::string>>> env;
   /// The child is killed (SIGKILL) after this long; then `timed_out` is set.
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
-  /// SIGINT (Ctrl-C) is sent to the child this long after it starts, once per
-  /// entry: the harness for interrupting a run at a chosen moment.
-  std::vector<std::chrono::milliseconds> interrupts;
+  /// Signals to send the child, each once, in order: the harness for
+  /// interrupting a run at a chosen moment (see SignalPlan).
+  std::vector<SignalPlan> signals;
   /// A command that starts the binary (then given as its next arguments,
   /// followed by `args`), to change the child's world before it runs:
   /// {"prlimit", "--nofile=8", "--"} or {"unshare", "-rn", "--"}. Its first
   /// word is looked up in PATH. SIGINTs go to the launcher's process, so use
   /// one that execs the binary.
   std::vector<std::string> launcher;
+  /// Descriptors among 0, 1 and 2 that the child starts with closed, as a
+  /// shell's `<&-`, `>&-` and `2>&-` do; what it would write there is lost.
+  std::vector<int> closed;
   /// The child's stdout is this file, opened for writing ("/dev/full"),
   /// instead of a pipe; `out` stays empty.
   std::string stdout_path;
@@ -204,6 +253,7 @@ class FileActions {
   void open(int fd, const char* path, int flags) {
     ::posix_spawn_file_actions_addopen(&actions_, fd, path, flags, 0);
   }
+  void close(int fd) { ::posix_spawn_file_actions_addclose(&actions_, fd); }
   [[nodiscard]] const posix_spawn_file_actions_t* get() const { return &actions_; }
 
  private:
@@ -223,56 +273,116 @@ inline bool drain(const Fd& fd, std::string& into) {
 
 // Writes what the pipe takes now; closes it when all is written or the child
 // stopped reading (EPIPE: SIGPIPE is ignored in the test process, see below).
-inline void feed(Fd& fd, std::string_view& input) {
+inline void feed(Fd& fd, std::string_view& input, bool keep_open) {
   const ssize_t put = ::write(fd.get(), input.data(), input.size());
   if (put > 0) {
     input.remove_prefix(static_cast<std::size_t>(put));
   }
-  if (input.empty() || (put < 0 && errno != EINTR && errno != EAGAIN)) {
+  if ((input.empty() && !keep_open) || (put < 0 && errno != EINTR && errno != EAGAIN)) {
     fd.reset();
   }
 }
 
+// The kernel function the process's main thread sleeps in ("0" or "" when running).
+inline std::string waiting_in(pid_t pid) {
+  std::string name;
+  if (const int fd = ::open(("/proc/" + std::to_string(pid) + "/wchan").c_str(), O_RDONLY);
+      fd >= 0) {
+    std::array<char, 128> buffer{};
+    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    name.assign(buffer.data(), static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
+    ::close(fd);
+  }
+  return name;
+}
+
+// Whether it sleeps in a function whose name contains one of the '|'-separated `names`.
+inline bool waits_in(pid_t pid, std::string_view names) {
+  const std::string function = waiting_in(pid);
+  while (!names.empty()) {
+    const std::size_t bar = std::min(names.find('|'), names.size());
+    if (function.find(names.substr(0, bar)) != std::string::npos) {
+      return true;
+    }
+    names.remove_prefix(std::min(bar + 1, names.size()));
+  }
+  return false;
+}
+
+// Sends the child each planned signal once its moment has come (see SignalPlan).
+class Signals {
+ public:
+  Signals(pid_t pid, std::vector<SignalPlan> plans) : pid_(pid), plans_(std::move(plans)) {}
+
+  void send_due(const RunResult& result) {
+    const auto now = std::chrono::steady_clock::now();
+    while (next_ < plans_.size()) {
+      const SignalPlan& plan = plans_[next_];
+      if (!ready_since_) {
+        if (result.out.find(plan.after_output) == std::string::npos &&
+            result.err.find(plan.after_output) == std::string::npos) {
+          return;
+        }
+        if (!plan.after_waiting_in.empty() && !waits_in(pid_, plan.after_waiting_in)) {
+          return;
+        }
+        ready_since_ = now;
+      }
+      if (now < *ready_since_ + plan.delay) {
+        return;
+      }
+      ::kill(pid_, plan.signal);
+      ready_since_.reset();
+      ++next_;
+    }
+  }
+
+  /// How long the pump may wait before looking again: not at all while a
+  /// signal is due, a few ms while a handshake waits for the child's state
+  /// (which no descriptor reports), else until `deadline`.
+  [[nodiscard]] std::chrono::steady_clock::time_point next(
+      std::chrono::steady_clock::time_point deadline) const {
+    if (next_ >= plans_.size()) {
+      return deadline;
+    }
+    if (ready_since_) {
+      return std::min(deadline, *ready_since_ + plans_[next_].delay);
+    }
+    constexpr auto kPollState = std::chrono::milliseconds(5);
+    return std::min(deadline, std::chrono::steady_clock::now() + kPollState);
+  }
+
+ private:
+  pid_t pid_;
+  std::vector<SignalPlan> plans_;
+  std::size_t next_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> ready_since_;
+};
+
 // Moves data between the three pipes until the child closes its output or the
 // deadline passes; reading both outputs together means neither can fill up
 // and stall the child. Returns false on timeout.
-// Sends the child SIGINT at each planned moment that has come.
-struct Interrupts {
-  pid_t pid;
-  std::vector<std::chrono::steady_clock::time_point> at;  // in time order
-  std::size_t sent = 0;
-
-  void send_due() {
-    while (sent < at.size() && std::chrono::steady_clock::now() >= at[sent]) {
-      ::kill(pid, SIGINT);
-      ++sent;
-    }
-  }
-  [[nodiscard]] std::chrono::steady_clock::time_point next(
-      std::chrono::steady_clock::time_point deadline) const {
-    return sent < at.size() ? std::min(deadline, at[sent]) : deadline;
-  }
-};
-
 // Closes `out` once `close_after` bytes arrived (see RunOptions::close_stdout_after).
-inline bool pump(Fd& in, Fd& out, Fd& err, std::string_view input, RunResult& result,
-                 std::chrono::steady_clock::time_point deadline, Interrupts& interrupts,
-                 std::optional<std::size_t> close_after) {
+inline bool pump(Fd& in, Fd& out, Fd& err, std::string_view input, bool keep_stdin_open,
+                 RunResult& result, std::chrono::steady_clock::time_point deadline,
+                 Signals& signals, std::optional<std::size_t> close_after) {
   while (out.get() >= 0 || err.get() >= 0) {
-    interrupts.send_due();
+    signals.send_due(result);
+    // A kept-open stdin with nothing left to write is not polled: always writable, it would spin.
+    const int in_fd = input.empty() && keep_stdin_open ? -1 : in.get();
     std::array<pollfd, 3> fds{
-        {{in.get(), POLLOUT, 0}, {out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}}};
+        {{in_fd, POLLOUT, 0}, {out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}}};
     if (std::chrono::steady_clock::now() >= deadline) {
       return false;
     }
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-        interrupts.next(deadline) - std::chrono::steady_clock::now());
+        signals.next(deadline) - std::chrono::steady_clock::now());
     const int wait_ms = static_cast<int>(std::max<std::int64_t>(left.count(), 0));
     if (::poll(fds.data(), fds.size(), wait_ms) < 0 && errno != EINTR) {
       fail("poll", errno);
     }
     if ((fds[0].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      feed(in, input);
+      feed(in, input, keep_stdin_open);
     }
     if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 &&
         (!drain(out, result.out) || (close_after && result.out.size() >= *close_after))) {
@@ -318,6 +428,9 @@ inline RunResult run_asyncdemo(std::vector<std::string> args, const RunOptions& 
     actions.open(STDOUT_FILENO, options.stdout_path.c_str(), O_WRONLY);
   }
   actions.dup2(err.write.get(), STDERR_FILENO);
+  for (const int fd : options.closed) {
+    actions.close(fd);
+  }
   const detail::SpawnAttributes attributes;
   std::vector<std::string> argv = options.launcher;
   argv.emplace_back(ASYNCDEMO_BINARY);
@@ -336,14 +449,10 @@ inline RunResult run_asyncdemo(std::vector<std::string> args, const RunOptions& 
   if (!options.stdout_path.empty() || options.close_stdout_after == 0) {
     out.read.reset();  // nothing to read, or a reader that has gone before the child writes
   }
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + options.timeout;
-  detail::Interrupts interrupts{pid, {}, 0};
-  for (const auto after : options.interrupts) {
-    interrupts.at.push_back(started + after);
-  }
-  if (!detail::pump(in.write, out.read, err.read, options.input, result, deadline, interrupts,
-                    options.close_stdout_after)) {
+  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  detail::Signals signals(pid, options.signals);
+  if (!detail::pump(in.write, out.read, err.read, options.input, options.keep_stdin_open, result,
+                    deadline, signals, options.close_stdout_after)) {
     ::kill(pid, SIGKILL);
     result.timed_out = true;
   }

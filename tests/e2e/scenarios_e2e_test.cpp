@@ -290,7 +290,7 @@ TEST_SUITE("e2e") {
 TEST_SUITE("e2e") {
   TEST_CASE("Ctrl-C cancels the tasks, runs their cleanup, prints the partial report, exits 130") {
     RunOptions options;
-    options.interrupts = {std::chrono::milliseconds(700)};
+    options.signals = {asyncdemo::testing::interrupt_when_idle()};
     const RunResult result = run_asyncdemo(
         {"cancel", "--n", "3", "--after", "10s", "--cleanup", "200ms", "--color", "never"},
         options);
@@ -310,7 +310,7 @@ TEST_SUITE("e2e") {
 
   TEST_CASE("Ctrl-C during --json still prints one valid document, marked interrupted") {
     RunOptions options;
-    options.interrupts = {std::chrono::milliseconds(500)};
+    options.signals = {asyncdemo::testing::interrupt_when_idle()};
     const RunResult result =
         run_asyncdemo({"gather", "--n", "3", "--delay", "10s", "--json"}, options);
     INFO(result);
@@ -325,11 +325,13 @@ TEST_SUITE("e2e") {
 
   TEST_CASE("a second Ctrl-C exits at once, cleanup or not") {
     RunOptions options;
-    // The first lands during the run; the second during a 30 s cleanup.
-    options.interrupts = {std::chrono::milliseconds(500), std::chrono::milliseconds(1500)};
+    // The first lands during the run; the second during a 30 s cleanup, once both have begun.
+    options.signals = {asyncdemo::testing::interrupt_when_idle(),
+                       asyncdemo::testing::signal_when("Cancelled: cleanup 30s",
+                                                       asyncdemo::testing::kWaitingForEvents)};
     const auto start = std::chrono::steady_clock::now();
     const RunResult result =
-        run_asyncdemo({"cancel", "--n", "2", "--after", "20s", "--cleanup", "30s", "-q"}, options);
+        run_asyncdemo({"cancel", "--n", "2", "--after", "20s", "--cleanup", "30s"}, options);
     const auto took = std::chrono::steady_clock::now() - start;
     INFO(result);
     CHECK(result.exit_code == 130);
