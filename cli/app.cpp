@@ -38,7 +38,10 @@ constexpr std::string_view kMainFooter =
     "Global options may also stand after the scenario name.\n"
     "Durations are written 2s, 150ms, 1.5s, 250us, 2m or 0.\n"
     "Exit status: 0 ran (and with --check, every claim held); 1 a claim failed or the\n"
-    "scenario failed; 2 usage error; 130 interrupted (Ctrl-C).\n"
+    "scenario failed; 2 usage error; 130 interrupted by Ctrl-C, 143 by SIGTERM (the\n"
+    "tasks cancelled, their cleanup run, the partial report printed).\n"
+    "Files (--trace) are written whole or not at all: a refused, failed or interrupted\n"
+    "run leaves the old file as it was.\n"
     "Colour only on a terminal; --color never or NO_COLOR=1 turns it off.";
 
 constexpr std::string_view kScenarioFooter =
@@ -247,7 +250,8 @@ void CommandLine::add_global_options() {
                 "print one JSON document (schema asyncdemo/1) and nothing else")
       ->group(group);
   app_.add_option("--trace", globals_.trace_path,
-                  "also write a Chrome/Perfetto trace (Trace Event Format) to FILE")
+                  "also write a Chrome/Perfetto trace (Trace Event Format) to FILE (not '-': "
+                  "stdout carries the report)")
       ->type_name("FILE")
       ->group(group);
   app_.add_flag("--check", globals_.check, "verify the lesson's claims; exit 1 if one fails")
@@ -348,7 +352,7 @@ int CommandLine::report(const CLI::ParseError& error) const {
   }
   fmt::print(stderr, "asyncdemo: error: {}\n\n{}\nScenarios:\n", error.what(),
              Formatter(0).make_usage(&app_, ""));
-  print_list(stderr, "  ");
+  print_list(stderr, STDERR_FILENO, "  ");
   fmt::print(stderr, "\n{}", hint());
   return kExitUsage;
 }
@@ -388,13 +392,30 @@ const ScenarioRunner& CommandLine::runner() const {
   return command->runner;
 }
 
-void CommandLine::print_list(std::FILE* out, std::string_view indent) const {
+std::vector<std::string> CommandLine::input_paths() const {
+  std::vector<std::string> paths;
+  if (const Command* command = chosen(); command != nullptr) {
+    for (const CLI::Option* option : command->app->get_options()) {
+      if (option->get_type_name() != "FILE") {
+        continue;
+      }
+      for (const std::string& path : option->results()) {
+        if (path != "-") {
+          paths.push_back(path);
+        }
+      }
+    }
+  }
+  return paths;
+}
+
+void CommandLine::print_list(std::FILE* out, int fd, std::string_view indent) const {
   std::size_t name_width = 0;
   for (const Command& command : commands_) {
     name_width = std::max(name_width, command.entry.name.size());
   }
   const std::size_t column = indent.size() + name_width + 2;
-  const std::size_t width = list_width(out);
+  const std::size_t width = list_width(fd);
   for (const Command& command : commands_) {
     const std::string name = fmt::format("{}{}", indent, command.entry.name);
     fmt::print(out, "{}", hanging(name, command.entry.lesson, column, width));
@@ -403,11 +424,10 @@ void CommandLine::print_list(std::FILE* out, std::string_view indent) const {
 
 // Wrapped to fit a terminal, or to --width; one line per scenario when piped,
 // so that `asyncdemo list | grep` finds whole lessons.
-std::size_t CommandLine::list_width(std::FILE* out) const {
+std::size_t CommandLine::list_width(int fd) const {
   if (globals_.width != 0) {
     return globals_.width;
   }
-  const int fd = fileno(out);
   return isatty(fd) == 1 ? terminal_width(fd) : 0;
 }
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,15 +29,16 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 /// The command line was wrong: nothing ran.
 inline constexpr int kExitUsage = 2;
-/// Ctrl-C: the shell's 128 + SIGINT.
-inline constexpr int kExitInterrupted = 130;
+/// Interrupted by signal N (Ctrl-C's SIGINT, SIGTERM): 128 + N, as a shell
+/// reports a process that a signal ended: 130 and 143.
+inline constexpr int kExitSignalBase = 128;
 
 enum class ColorMode : std::uint8_t { automatic, always, never };
 
 /// The options every scenario takes.
 struct GlobalOptions {
   bool json = false;
-  std::string trace_path;  // --trace FILE; empty when not given
+  std::optional<std::string> trace_path;  // --trace FILE (an empty one is refused at run time)
   bool check = false;
   Duration tolerance = RunContext{}.tolerance;
   bool virtual_time = false;
@@ -85,8 +87,13 @@ class CommandLine {
   /// After parse: the chosen scenario's runner, bound to its parsed options.
   [[nodiscard]] const ScenarioRunner& runner() const;
 
-  /// `asyncdemo list`: one line per scenario, its lesson aligned.
-  void print_list(std::FILE* out, std::string_view indent = "") const;
+  /// After parse: the files the chosen scenario reads, as given (its options
+  /// of type FILE; "-" for stdin is not a file and is left out).
+  [[nodiscard]] std::vector<std::string> input_paths() const;
+
+  /// `asyncdemo list`: one line per scenario, its lesson aligned, wrapped to
+  /// the width of the terminal on `fd` (the descriptor behind `out`).
+  void print_list(std::FILE* out, int fd, std::string_view indent = "") const;
   /// `asyncdemo list --json`: {"scenarios": [{"name": ..., "lesson": ...}]}.
   void print_list_json(std::FILE* out) const;
 
@@ -103,7 +110,7 @@ class CommandLine {
   [[nodiscard]] const Command* chosen() const;
   [[noreturn]] void reject_extra(const std::string& argument) const;
   [[nodiscard]] std::string hint() const;
-  [[nodiscard]] std::size_t list_width(std::FILE* out) const;
+  [[nodiscard]] std::size_t list_width(int fd) const;
 
   CLI::App app_;
   GlobalOptions globals_;

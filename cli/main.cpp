@@ -15,13 +15,20 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "cli/app.hpp"
+#include "cli/interrupts.hpp"
+#include "cli/output_file.hpp"
 #include "cli/output_stream.hpp"
 #include "cli/render.hpp"
+#include "cli/render_fit.hpp"
+#include "cli/render_format.hpp"
+#include "cli/standard_streams.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo {
@@ -32,43 +39,69 @@ void print_error(std::string_view message) {
   fmt::print(stderr, "asyncdemo: error: {}\n", message);
 }
 
-struct FileCloser {
-  void operator()(std::FILE* file) const { std::fclose(file); }
+// The file outputs asked for, each a flag and its path. One today; --html,
+// --svg and --junit join this list, and every rule here holds for them too.
+struct FileOutput {
+  std::string_view option;
+  std::string path;
+  void (*render)(const ScenarioReport&, std::FILE*);
 };
-using File = std::unique_ptr<std::FILE, FileCloser>;
 
-// Opened before the run, so that a path that cannot be written fails at once
-// rather than after a long run. Null (the error printed) when the path is the
-// user's to fix; running out of file descriptors (EMFILE, ENFILE) is not, and
-// is thrown as a failure instead (exit 1, not 2).
-File open_trace(const std::string& path) {
-  File file(std::fopen(path.c_str(), "w"));
-  if (!file) {
-    const int error = errno;
-    const std::string message = fmt::format("--trace: cannot open \"{}\" for writing", path);
-    if (error == EMFILE || error == ENFILE) {
-      throw std::system_error(error, std::generic_category(), message);
-    }
-    print_error(fmt::format("{}: {}", message, std::strerror(error)));
+std::vector<FileOutput> file_outputs(const GlobalOptions& globals) {
+  std::vector<FileOutput> outputs;
+  if (globals.trace_path) {
+    outputs.push_back({"--trace", *globals.trace_path, &render_trace});
   }
-  return file;
+  return outputs;
 }
 
-// Written through an OutputStream on the file's descriptor (the FILE itself
-// never buffers anything), so that every failed write is seen, whichever
-// buffer it was in; then closing may still fail.
-bool write_trace(const ScenarioReport& report, File trace, const std::string& path) {
-  int error = 0;
-  {
-    OutputStream stream(fileno(trace.get()));
-    render_trace(report, stream.get());
-    error = stream.error();
+// Before anything runs: each output can be written, and none would replace a
+// file the scenario reads (`probe --from names.txt --trace names.txt`).
+void check_outputs(const std::vector<FileOutput>& outputs, const std::vector<std::string>& inputs) {
+  for (const FileOutput& output : outputs) {
+    OutputFile::check(output.option, output.path);
+    for (const std::string& input : inputs) {
+      if (same_file(output.path, input)) {
+        throw UsageError(
+            fmt::format("{} {}: that is a file this scenario reads; write the "
+                        "output to another file",
+                        output.option, output.path));
+      }
+    }
   }
-  if (std::fclose(trace.release()) != 0 && error == 0) {
-    error = errno;
+}
+
+// Rendered into a temporary beside the target and renamed into place once
+// complete (cli/output_file.hpp): a failure leaves the old file as it was.
+// Written through an OutputStream on the descriptor, so that every failed
+// write is seen, whichever buffer it was in, and the rendering stops there.
+bool write_output(const ScenarioReport& report, const FileOutput& output) {
+  int error = 0;
+  try {
+    OutputFile file(output.option, output.path);
+    {
+      OutputStream stream(file.fd());
+      stream.end_on_error();
+      try {
+        output.render(report, stream.get());
+      } catch (const std::system_error&) {
+        if (!stream.failed()) {
+          throw;
+        }
+      }
+      error = stream.error();
+    }
+    if (error == 0) {
+      error = file.commit();
+    }
+  } catch (const std::exception& failure) {
+    // Checked before the run, so this is the world changing during it (a directory removed).
+    print_error(failure.what());
+    return false;
   }
   if (error != 0) {
-    print_error(fmt::format("--trace: writing \"{}\" failed: {}", path, std::strerror(error)));
+    print_error(fmt::format("{}: writing \"{}\" failed: {}", output.option, output.path,
+                            std::strerror(error)));
     return false;
   }
   return true;
@@ -93,6 +126,20 @@ int finish_stdout(OutputStream& out, int code) {
 // not with --json, where stdout holds the JSON document only, nor with -q.
 bool live_output(const GlobalOptions& globals) { return !globals.json && !globals.quiet; }
 
+// After Ctrl-C, the tasks are cancelled at once, but thread work cannot be:
+// the run ends when it returns. Say so, rather than wait in silence.
+void say_what_interrupt_waits_for(int signal, std::size_t threads_running) {
+  if (threads_running == 0) {
+    return;
+  }
+  fmt::print(stderr,
+             "asyncdemo: interrupted ({}): waiting for {} {} still running (they cannot be "
+             "cancelled); {} again to quit\n",
+             signal_name(signal), threads_running, threads_running == 1 ? "thread" : "threads",
+             interruption_name(signal));
+  std::fflush(stderr);
+}
+
 RunContext run_context(const GlobalOptions& globals, const TextStyle& style, LiveLog& live_log,
                        std::FILE* out) {
   RunContext context;
@@ -100,11 +147,16 @@ RunContext run_context(const GlobalOptions& globals, const TextStyle& style, Liv
   // Ctrl-C cancels every task and lets their cleanup run, so the partial report
   // still prints (and JSON stays one document); a second Ctrl-C exits at once.
   context.runtime.handle_interrupts = true;
+  context.runtime.on_interrupt = &say_what_interrupt_waits_for;
   context.tolerance = globals.tolerance;
-  if (live_output(globals)) {
-    context.on_start = [style, out](const ScenarioReport& report) {
+  const bool live = live_output(globals);
+  context.on_start = [live, style, out](const ScenarioReport& report) {
+    interrupts::run_began();  // from here on a report is owed, whatever comes
+    if (live) {
       render_header(report, style, out);
-    };
+    }
+  };
+  if (live) {
     context.on_event = live_log.sink();
   }
   return context;
@@ -112,7 +164,7 @@ RunContext run_context(const GlobalOptions& globals, const TextStyle& style, Liv
 
 int exit_code(const ScenarioReport& report, const GlobalOptions& globals) {
   if (report.interrupted) {
-    return kExitInterrupted;
+    return kExitSignalBase + report.interrupt_signal;
   }
   if (!report.error.empty()) {
     return kExitFailed;  // the scenario itself failed: whatever the claims say, it did not run
@@ -121,32 +173,57 @@ int exit_code(const ScenarioReport& report, const GlobalOptions& globals) {
   return globals.check && !claims_held ? kExitFailed : kExitOk;
 }
 
-int run_scenario(const CommandLine& command_line, std::FILE* out) {
+// The report on stdout (`text`: stdout itself, or for a person's text the
+// same fitted to the width). Once its reader has gone (EPIPE) or the disk is
+// full, rendering stops at the next write instead of going on for nobody;
+// finish_stdout() then tells the two apart.
+void render_report(const ScenarioReport& report, const GlobalOptions& globals,
+                   const TextStyle& style, LiveLog& live_log, OutputStream& out, std::FILE* text) {
+  out.end_on_error();
+  try {
+    if (globals.json) {
+      render_json(report, globals.check, text);
+    } else {
+      if (live_output(globals)) {
+        live_log.finish();
+      }
+      render_body(report, style, globals.check, text);
+    }
+    std::fflush(text);
+  } catch (const std::system_error&) {
+    if (!out.failed()) {
+      throw;
+    }
+  }
+}
+
+int run_scenario(const CommandLine& command_line, OutputStream& out) {
   const GlobalOptions& globals = command_line.globals();
-  File trace;
-  if (!globals.trace_path.empty()) {
-    trace = open_trace(globals.trace_path);
-    if (!trace) {
-      return kExitUsage;
-    }
-  }
+  const std::vector<FileOutput> outputs = file_outputs(globals);
+  check_outputs(outputs, command_line.input_paths());
   const TextStyle style = text_style(globals);
-  LiveLog live_log(style, out);
-  const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log, out));
-  if (globals.json) {
-    render_json(report, globals.check, out);
-  } else {
-    if (live_output(globals)) {
-      live_log.finish();
-    }
-    render_body(report, style, globals.check, out);
+  // Text for a person fits the width, every line of it; JSON is for programs.
+  std::optional<FittedStream> fitted;
+  if (!globals.json) {
+    fitted.emplace(out.get(), static_cast<std::size_t>(style.width));
   }
+  std::FILE* text = fitted ? fitted->get() : out.get();
+  LiveLog live_log(style, text);
+  const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log, text));
+  render_report(report, globals, style, live_log, out, text);
+  fitted.reset();
   if (!report.error.empty()) {
     print_error(report.error);  // also where scripts look, whatever stdout holds
   }
-  const int code = exit_code(report, globals);
-  if (trace && !write_trace(report, std::move(trace), globals.trace_path)) {
-    return output_failed(code);
+  int code = finish_stdout(out, exit_code(report, globals));
+  for (const FileOutput& output : outputs) {
+    if (!write_output(report, output)) {
+      code = output_failed(code);
+    }
+  }
+  // A signal that came once the run was over: the report was finished first, as promised.
+  if (const int signal = interrupts::received(); signal != 0 && !report.interrupted) {
+    return kExitSignalBase + signal;
   }
   return code;
 }
@@ -163,12 +240,12 @@ int run(int argc, const char* const* argv) {
     if (command_line.globals().json) {
       command_line.print_list_json(out.get());
     } else {
-      command_line.print_list(out.get());
+      command_line.print_list(out.get(), STDOUT_FILENO);
     }
     return finish_stdout(out, kExitOk);
   }
   try {
-    return finish_stdout(out, run_scenario(command_line, out.get()));
+    return run_scenario(command_line, out);
   } catch (const UsageError& error) {
     // Options that parsed one by one but do not fit together, found by the
     // scenario before anything ran: still the user's to fix.
@@ -197,6 +274,10 @@ constexpr int kMallocTopPadBytes = 64 << 20;
 
 int main(int argc, char** argv) {
   using namespace asyncdemo;
+  // Before anything opens a descriptor: a closed 0, 1 or 2 must not be taken by one.
+  if (!open_missing_standard_streams()) {
+    return kExitFailed;
+  }
   // A reader that closes the pipe early (`| head -1`) must not kill the
   // process mid-run: writes fail with EPIPE instead, and OutputStream ends
   // the output quietly while the run finishes with its own exit code.
@@ -208,6 +289,7 @@ int main(int argc, char** argv) {
   // memory in (core/detail/page_work.hpp): measured 35 ms of wall time.
   static_cast<void>(mallopt(M_TOP_PAD, kMallocTopPadBytes));
   try {
+    interrupts::install();
     return flush_stdout(run(argc, argv));
   } catch (const std::exception& error) {
     print_error(error.what());

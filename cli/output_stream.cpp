@@ -27,8 +27,13 @@ int OutputStream::error() {
 }
 
 ssize_t OutputStream::write(void* cookie, const char* data, std::size_t size) noexcept {
-  static_cast<OutputStream*>(cookie)->write_all(data, size);
-  return static_cast<ssize_t>(size);  // written or dropped: the writer never sees an error
+  auto* self = static_cast<OutputStream*>(cookie);
+  self->write_all(data, size);
+  if (self->error_ != 0 && self->end_on_error_) {
+    errno = self->error_;
+    return -1;
+  }
+  return static_cast<ssize_t>(size);  // written or dropped: the writer sees no error
 }
 
 void OutputStream::write_all(const char* data, std::size_t size) noexcept {

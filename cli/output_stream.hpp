@@ -35,6 +35,15 @@ class OutputStream {
   /// Flushes, then returns the errno of the first write that failed, or 0.
   [[nodiscard]] int error();
 
+  /// From now on a failed write is reported to the writer too (fmt::print
+  /// throws std::system_error), so that a long report stops within one
+  /// buffer of the reader leaving (`--json | head -c 100`) rather than being
+  /// rendered to the end for nobody. Not for the live log, which prints from
+  /// inside the event loop: there output is dropped quietly.
+  void end_on_error() noexcept { end_on_error_ = true; }
+  /// Whether writing ended because a write failed (see error()).
+  [[nodiscard]] bool failed() const noexcept { return error_ != 0; }
+
  private:
   static ssize_t write(void* cookie, const char* data, std::size_t size) noexcept;
   void write_all(const char* data, std::size_t size) noexcept;
@@ -42,6 +51,7 @@ class OutputStream {
   int fd_;
   std::FILE* file_ = nullptr;
   int error_ = 0;  // errno of the first failed write; from then on output is dropped
+  bool end_on_error_ = false;
 };
 
 }  // namespace asyncdemo

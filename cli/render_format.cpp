@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdint>
 #include <sstream>
 
@@ -170,6 +171,18 @@ std::string paint(std::string_view text, Ansi colour, bool color) {
     return std::string(text);
   }
   return fmt::format("\x1b[{}m{}\x1b[0m", ansi_code(colour), text);
+}
+
+std::string signal_name(int signal) {
+  switch (signal) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    default: return fmt::format("signal {}", signal);
+  }
+}
+
+std::string interruption_name(int signal) {
+  return signal == SIGINT ? "Ctrl-C" : signal_name(signal);
 }
 
 }  // namespace asyncdemo

@@ -50,12 +50,10 @@ std::string fit(std::string_view text, std::size_t columns);
 std::string pad(std::string_view text, std::size_t columns);
 
 /// Where prose (lesson, summary, legend) wraps for a terminal `width` wide:
-/// never under 60 columns, since a narrow chart still reads but prose cut into
-/// a few words a line does not.
-constexpr std::size_t prose_width(int width) {
-  constexpr int kNarrowestProse = 60;
-  return static_cast<std::size_t>(width < kNarrowestProse ? kNarrowestProse : width);
-}
+/// at the width itself, since every line of human output fits it
+/// (cli/render_fit.hpp), and prose wrapped here reads better than prose
+/// re-broken there.
+constexpr std::size_t prose_width(int width) { return static_cast<std::size_t>(width); }
 
 /// `text` broken into lines of at most `width` columns at spaces, each line
 /// starting with `indent` (a word longer than a line stands on its own).
@@ -64,6 +62,13 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width, std::str
 /// What an event is about, in words: the wait kind of an await, the text of a
 /// note, or both; empty when there is nothing to add to the kind.
 std::string event_detail(const Event& event, const Timeline& timeline);
+
+/// A signal's name for messages: "SIGINT", "SIGTERM", else "signal N".
+std::string signal_name(int signal);
+
+/// What a person did to interrupt a run: "Ctrl-C" for SIGINT, else the
+/// signal's name ("SIGTERM").
+std::string interruption_name(int signal);
 
 /// ANSI SGR codes used by the text renderer.
 enum class Ansi : std::uint8_t { bold, dim, red, green, yellow, blue, magenta, cyan };

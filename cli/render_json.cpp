@@ -41,10 +41,11 @@ std::string spans_json(const std::vector<Span>& spans) {
 void write_opening(const ScenarioReport& report, std::FILE* out) {
   fmt::print(out,
              R"({{"schema":"asyncdemo/1","scenario":{},"lesson":{},"params":{},"clock":"{}",)"
-             R"("elapsed_s":{},"interrupted":{},"error":{},)"
+             R"("elapsed_s":{},"interrupted":{},"interrupted_by":{},"error":{},)"
              "\n",
              json_string(report.scenario), json_string(report.lesson), json_text(report.params),
              clock_name(report.clock), json_number(report.elapsed_s), report.interrupted,
+             report.interrupted ? json_string(signal_name(report.interrupt_signal)) : "null",
              report.error.empty() ? "null" : json_string(report.error));
 }
 

@@ -172,7 +172,9 @@ void render_summary(const ScenarioReport& report, const TextStyle& style, std::F
   fmt::print(out, "{}\n", paint("summary", Ansi::bold, style.color));
   if (report.interrupted) {
     fmt::print(out, "  {}\n",
-               paint("interrupted (Ctrl-C): the run was cut short, so the record is partial",
+               paint(fmt::format("interrupted ({}): the run was cut short, so the record is "
+                                 "partial",
+                                 interruption_name(report.interrupt_signal)),
                      Ansi::yellow, style.color));
   }
   if (!report.error.empty()) {

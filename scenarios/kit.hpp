@@ -47,6 +47,7 @@ void drive(ScenarioReport& report, Runtime& runtime, Task<T> main) {
     report.error = failure.what();
   }
   report.interrupted = runtime.interrupted();
+  report.interrupt_signal = runtime.interrupt_signal();
 }
 
 /// Awaits `task` inside the task that runs it, so a scenario can wrap what it

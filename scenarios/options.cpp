@@ -338,6 +338,23 @@ CLI::Option* add_count_option(CLI::App& app, const std::string& name, std::size_
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
+CLI::Option* add_text_option(CLI::App& app, const std::string& name, std::string& target,
+                             const std::string& description, const std::string& type_name) {
+  auto* option = app.add_option_function<std::string>(
+      name,
+      [label = option_label(name), &target](const std::string& text) {
+        if (text.empty()) {
+          throw CLI::ValidationError(fmt::format("{} needs a value (got an empty one)", label));
+        }
+        target = text;
+      },
+      description);
+  if (!target.empty()) {
+    option->default_str(target);
+  }
+  return option->type_name(type_name)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
 CLI::Option* add_choice_option(CLI::App& app, const std::string& name,
                                std::vector<std::string> names, std::size_t default_index,
                                const std::string& description,

@@ -70,6 +70,13 @@ CLI::Option* add_duration_list_option(CLI::App& app, const std::string& name,
 CLI::Option* add_count_option(CLI::App& app, const std::string& name, std::size_t& target,
                               const std::string& description, std::size_t min, std::size_t max);
 
+/// `--tld dev`: text that must not be empty; `--tld ""` reads
+/// `--tld needs a value (got an empty one)`. `type_name` is what --help shows
+/// ("TEXT"); an input file is declared with "FILE", which is how the CLI knows
+/// that no output file (--trace) may replace it.
+CLI::Option* add_text_option(CLI::App& app, const std::string& name, std::string& target,
+                             const std::string& description, const std::string& type_name = "TEXT");
+
 /// The non-template part of add_choice_option: `choose(i)` is called with the
 /// index into `names` of the value given.
 CLI::Option* add_choice_option(CLI::App& app, const std::string& name,

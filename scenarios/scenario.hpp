@@ -51,7 +51,8 @@ struct ScenarioReport {
   std::vector<std::string> comparisons;  // "async ran 2.99x faster than blocking"
   std::vector<std::string> takeaways;    // what happened, said plainly
   std::vector<Claim> checks;
-  bool interrupted = false;  // Ctrl-C: the record is partial
+  bool interrupted = false;  // Ctrl-C or SIGTERM: the record is partial
+  int interrupt_signal = 0;  // which one (SIGINT, SIGTERM) when interrupted
   /// The scenario itself failed: an error nobody asked for (a failed uv_*
   /// call, thread work that threw) ended the run or one of its tasks. Says
   /// what failed, e.g. "worker-1: clock_nanosleep: Operation not supported";

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +73,7 @@ ScenarioReport eventful_report() {
   at(t, 2, stuck, EventKind::suspended, WaitKind::dns);
   report.elapsed_s = 3;
   report.interrupted = true;
+  report.interrupt_signal = SIGINT;
   report.figures = {{"blocking_s", 3.0}, {"async_s", 1.0}};
   return report;
 }
@@ -80,8 +82,8 @@ TEST_SUITE("render") {
   TEST_CASE("the JSON document has every key of schema asyncdemo/1 with the run's values") {
     const auto doc = parsed(gather_report({1, 2}), true);
     for (const char* key : {"schema", "scenario", "lesson", "params", "clock", "elapsed_s",
-                            "interrupted", "error", "tasks", "events", "results", "summary",
-                            "figures", "comparisons", "takeaways", "checks"}) {
+                            "interrupted", "interrupted_by", "error", "tasks", "events", "results",
+                            "summary", "figures", "comparisons", "takeaways", "checks"}) {
       CHECK_MESSAGE(doc.contains(key), key);
     }
     CHECK(doc["schema"] == "asyncdemo/1");
@@ -90,6 +92,7 @@ TEST_SUITE("render") {
     CHECK(doc["clock"] == "virtual");
     CHECK(doc["elapsed_s"] == 2.0);
     CHECK(doc["interrupted"] == false);
+    CHECK(doc["interrupted_by"].is_null());
     CHECK(doc["error"].is_null());
     CHECK(doc["results"] == nlohmann::json{1, 2});
     CHECK(doc["summary"] == nlohmann::json{{"sequential_s", 3.0},
@@ -145,6 +148,7 @@ TEST_SUITE("render") {
     CHECK(tasks[5]["end_s"].is_null());
     CHECK(tasks[5]["spans"].back()["to_s"] == 3.0);  // still open: closed at the report's end
     CHECK(doc["interrupted"] == true);
+    CHECK(doc["interrupted_by"] == "SIGINT");
     CHECK(doc["figures"]["blocking_s"] == 3.0);
   }
 
