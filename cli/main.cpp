@@ -282,6 +282,9 @@ int main(int argc, char** argv) {
   // process mid-run: writes fail with EPIPE instead, and OutputStream ends
   // the output quietly while the run finishes with its own exit code.
   std::signal(SIGPIPE, SIG_IGN);
+  // Likewise a file that outgrows the size limit (ulimit -f) fails its write with EFBIG, which
+  // is reported, and the output file keeps its old contents (cli/output_file.hpp).
+  std::signal(SIGXFSZ, SIG_IGN);
   // malloc's heap grows 64 MiB of address space at a time instead of 128 KiB
   // (pages are still only used as they are written). A million-task run
   // otherwise calls brk() about 190 times while its queues grow, and each

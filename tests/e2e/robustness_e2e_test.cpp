@@ -188,6 +188,23 @@ TEST_SUITE("e2e") {
     CHECK(std::filesystem::is_character_file("/dev/null"));
   }
 
+  TEST_CASE("a --trace that runs out of room leaves the old file, no partial one, and exits 1") {
+    // A full disk, as an unprivileged test can make one: a limit on the size of any file the
+    // process writes (`ulimit -f`), far below the trace's size.
+    const ScratchDirectory directory("trace-out-of-room");
+    const std::string trace = directory.write("t.json", "precious\n");
+    RunOptions options;
+    options.launcher = {"prlimit", "--fsize=65536", "--"};
+    const RunResult result =
+        run_asyncdemo({"gather", "--n", "2000", "--virtual-time", "-q", "--trace", trace}, options);
+    INFO(result);
+    CHECK(result.exit_code == 1);
+    CHECK(
+        contains(result.err, fmt::format("--trace: writing \"{}\" failed: File too large", trace)));
+    CHECK(read_file(trace) == "precious\n");
+    CHECK(directory.names() == std::set<std::string>{"t.json"});
+  }
+
   TEST_CASE("empty values are usage errors that name the option") {
     const std::vector<std::pair<std::vector<std::string>, std::string>> refused{
         {{"gather", "--trace", ""}, "--trace: needs a file name"},
