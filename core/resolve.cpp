@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <exception>
 #include <memory>
 #include <new>
 #include <string_view>
@@ -107,7 +108,7 @@ class ResolveJob final : public detail::UvWorkJob {
 // RFC 6761 §6.4: names under the reserved TLD "invalid" never exist, and resolver
 // libraries should say so without asking anyone. glibc does ask, so offline (no reachable
 // DNS server) such a name came back EAI_AGAIN, "try again", where the answer is "not found".
-bool is_reserved_invalid(std::string_view name) {
+bool is_reserved_invalid(std::string_view name) noexcept {
   if (name.ends_with('.')) {
     name.remove_suffix(1);  // the fully qualified form, "example.invalid."
   }
@@ -123,6 +124,8 @@ bool is_reserved_invalid(std::string_view name) {
 
 }  // namespace
 
+bool answered_without_lookup(std::string_view name) noexcept { return is_reserved_invalid(name); }
+
 ResolveAwaiter::~ResolveAwaiter() {
   if (queued()) {
     runtime().remove_timer(*this);
@@ -133,16 +136,62 @@ bool ResolveAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
   if (!begin_wait(awaiting, WaitKind::dns)) {
     return false;
   }
+  suspended_ns_ = runtime().now();
   if (is_reserved_invalid(name_)) {
     reserved_invalid_ = true;
     wake();  // answered already; the task resumes on the next iteration, as after a lookup
     return true;
   }
+  lookup_started_hrtime_ = uv_hrtime();
   start(std::make_unique<ResolveJob>(self(), task()->id, name_));
-  if (pending() && timeout_ != Duration::max()) {
+  if (!pending() || timeout_ == Duration::max()) {
+    return true;
+  }
+  if (runtime().virtual_time()) {
+    try {
+      start_real_deadline();
+    } catch (...) {
+      // Without its deadline the lookup could hold the task for as long as it stalls: give
+      // it up now, and the await raises why (as when libuv refuses the lookup itself).
+      deadline_error_ = std::current_exception();
+      abandon();
+    }
+  } else {
     runtime().add_timer(*this, runtime().now() + to_nanos(std::max(timeout_, Duration::zero())));
   }
   return true;
+}
+
+void ResolveAwaiter::start_real_deadline() {
+  uv_loop_t* loop = runtime().loop();
+  real_deadline_ = detail::UvHandle<uv_timer_t>(loop, uv_timer_init, "uv_timer_init");
+  uv_timer_t* timer = real_deadline_.get();
+  timer->data = this;
+  // Whole milliseconds, rounded up, from a fresh loop time: never before the deadline
+  // (libuv's cached loop time may be a whole batch of steps old).
+  constexpr Nanos kNanosPerMilli = 1'000'000;
+  const Nanos timeout_ns = to_nanos(std::max(timeout_, Duration::zero()));
+  const auto millis =
+      static_cast<std::uint64_t>((timeout_ns + kNanosPerMilli - 1) / kNanosPerMilli);
+  uv_update_time(loop);
+  check_uv("uv_timer_start", uv_timer_start(
+                                 timer,
+                                 [](uv_timer_t* fired) {
+                                   // on_timer is noexcept: nothing crosses libuv's frames.
+                                   static_cast<ResolveAwaiter*>(fired->data)->on_timer();
+                                 },
+                                 millis, 0));
+  // The lookup's own request keeps the loop alive while it matters; the timer alone must
+  // never hold a run open.
+  uv_unref(reinterpret_cast<uv_handle_t*>(timer));
+}
+
+void ResolveAwaiter::measure_latency() noexcept {
+  if (lookup_started_hrtime_ != 0) {
+    latency_ = Duration(static_cast<Nanos>(uv_hrtime() - lookup_started_hrtime_));
+  } else if (suspended_ns_ >= 0) {
+    latency_ = Duration(runtime().now() - suspended_ns_);
+  }
 }
 
 void ResolveAwaiter::on_timer() noexcept {
@@ -153,9 +202,11 @@ void ResolveAwaiter::on_timer() noexcept {
 }
 
 std::vector<std::string> ResolveAwaiter::await_resume() {
+  measure_latency();
   if (queued()) {
     runtime().remove_timer(*this);
   }
+  real_deadline_.close();  // closed, it can no longer fire
   if (take_cancel()) {
     throw Cancelled{};
   }
@@ -164,6 +215,9 @@ std::vector<std::string> ResolveAwaiter::await_resume() {
   }
   if (timed_out_) {
     throw TimeoutError();
+  }
+  if (deadline_error_) {
+    std::rethrow_exception(deadline_error_);
   }
   rethrow_start_error();
   return static_cast<ResolveJob*>(finished_job())->take_addresses();
