@@ -30,6 +30,10 @@ constexpr std::string_view kName = "probe";
 constexpr std::string_view kLesson =
     "Lookups run concurrently and are reported as they complete (as_completed), so the total "
     "is about the slowest one, not the sum of them all.";
+// The virtual clock simulates time, not the resolver: said in the header of a run that asks one.
+constexpr std::string_view kRealAnswers =
+    " DNS answers are real, even on the virtual clock: lookups, their latencies and --timeout "
+    "are in real time, so this run is not reproducible.";
 
 struct ProbeOptions {
   std::vector<std::string> names;
@@ -42,7 +46,7 @@ struct ProbeOptions {
 
 struct ProbeRow {
   std::string name;
-  std::string status;  // FOUND, NOT FOUND, ERROR, TIMEOUT
+  std::string status;  // FOUND, NOT FOUND, ERROR, TIMEOUT; CANCELLED (Ctrl-C came first)
   std::string detail;  // the first address, or why not
   std::vector<std::string> addresses;
   Nanos latency_ns = 0;
@@ -50,11 +54,10 @@ struct ProbeRow {
 
 Task<ProbeRow> probe_one(std::string name, Duration timeout, Semaphore limit) {
   ProbeRow row{name, "", "", {}, 0};
-  Runtime& runtime = Runtime::current();
   const Permit permit = co_await limit.acquire();
-  const Nanos start = runtime.now();
+  ResolveAwaiter lookup = resolve(name, timeout);  // its latency is real time, on either clock
   try {
-    row.addresses = co_await resolve(name, timeout);
+    row.addresses = co_await lookup;
     row.status = "FOUND";
     row.detail = row.addresses.empty() ? "" : row.addresses.front();
   } catch (const NameNotFound&) {
@@ -69,8 +72,8 @@ Task<ProbeRow> probe_one(std::string name, Duration timeout, Semaphore limit) {
     row.status = "ERROR";
     row.detail = error.what();
   }
-  row.latency_ns = runtime.now() - start;
-  runtime.note(row.detail.empty() ? row.status : row.status + " " + row.detail);
+  row.latency_ns = to_nanos(lookup.latency());
+  Runtime::current().note(row.detail.empty() ? row.status : row.status + " " + row.detail);
   co_return row;
 }
 
@@ -84,6 +87,9 @@ struct ProbeRecord {
 Task<void> probe_main(ProbeOptions options, std::shared_ptr<ProbeRecord> record) {
   const Semaphore limit(options.limit, WaitKind::permit);
   record->rows.resize(options.names.size());
+  for (std::size_t i = 0; i < options.names.size(); ++i) {
+    record->rows[i].name = options.names[i];  // a row the run cuts short still says whose it is
+  }
   if (options.sequential) {
     for (std::size_t i = 0; i < options.names.size(); ++i) {
       TaskHandle<ProbeRow> task =
@@ -121,14 +127,41 @@ Json row_json(const ProbeRow& row) {
   return result;
 }
 
+// The rows of lookups that Ctrl-C cancelled before they had an answer.
+void mark_cancelled(std::vector<ProbeRow>& rows) {
+  for (ProbeRow& row : rows) {
+    if (row.status.empty()) {
+      row.status = "CANCELLED";
+      row.detail = "interrupted before an answer";
+    }
+  }
+}
+
+// How a run's latencies relate to its clock. A lookup takes real time on either clock, so
+// its latency is real; on the virtual clock, which stands still while a lookup runs, such
+// latencies are off the run's time axis and do not compare with its elapsed time.
+struct LatencyClock {
+  bool off_axis = false;  // real lookups on the virtual clock
+  double slack = 0;       // for latencies: --tolerance whenever a real lookup ran
+};
+
+LatencyClock latency_clock(const ProbeOptions& options, const RunContext& context) {
+  if (std::ranges::all_of(options.names, answered_without_lookup)) {
+    return {false, kit::slack(context)};  // no lookup ran: latencies are on the run's clock
+  }
+  return {context.runtime.clock == ClockKind::virtual_time, kit::seconds(context.tolerance)};
+}
+
 void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecord& record,
-           double slack) {
+           double slack, LatencyClock latencies) {
   std::size_t answered = 0;
   double longest = 0;
+  double sum = 0;
   Json counts = Json::object();
   for (const ProbeRow& row : record.rows) {
     answered += row.status.empty() ? 0 : 1;
     longest = std::max(longest, kit::seconds(row.latency_ns));
+    sum += kit::seconds(row.latency_ns);
     counts[row.status] = counts.value(row.status, 0) + 1;
   }
   Json order = Json::array();
@@ -137,7 +170,7 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
   }
   report.figures["counts"] = counts;
   report.figures["completion_order"] = order;
-  report.figures["sum_latency_s"] = report.summary.sequential_s;
+  report.figures["sum_latency_s"] = sum;
   report.figures["slowest_s"] = longest;
   report.summary.max_in_flight = record.max_in_flight;
   const auto n = static_cast<double>(options.names.size());
@@ -147,7 +180,7 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
                                        static_cast<double>(record.max_in_flight),
                                        static_cast<double>(options.limit), ""));
   report.checks.push_back(kit::at_most("no lookup ran past --timeout", longest,
-                                       kit::seconds(options.timeout) + slack, "s"));
+                                       kit::seconds(options.timeout) + latencies.slack, "s"));
   // A lookup that timed out still holds its pool thread: getaddrinfo cannot be
   // interrupted. Like asyncio.run, which waits for its executor's threads, the
   // run ends only when they return, so the probing itself ends at the last row.
@@ -160,19 +193,34 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
         "run ends when their threads return",
         kit::format_seconds(answered_at), kit::format_seconds(report.elapsed_s - answered_at)));
   }
-  if (!options.sequential) {
-    report.checks.push_back(kit::at_most("the total stayed within the sum of the lookups",
-                                         answered_at, report.summary.sequential_s + slack, "s"));
+  if (options.sequential) {
+    return;
+  }
+  if (latencies.off_axis) {
     report.takeaways.push_back(fmt::format(
         "{} lookups, {} at a time: results arrived in completion order, not submission order; "
-        "the slowest took {}, all of them {} together, {} in total",
+        "the slowest took {}, all of them {} together, in real time (the virtual clock stands "
+        "still while a lookup runs, so the run's total says nothing about them)",
         options.names.size(), options.limit, kit::format_seconds(longest),
-        kit::format_seconds(report.summary.sequential_s), kit::format_seconds(report.elapsed_s)));
+        kit::format_seconds(sum)));
+    return;
   }
+  report.checks.push_back(kit::at_most("the total stayed within the sum of the lookups",
+                                       answered_at, sum + slack, "s"));
+  report.takeaways.push_back(fmt::format(
+      "{} lookups, {} at a time: results arrived in completion order, not submission order; "
+      "the slowest took {}, all of them {} together, {} in total",
+      options.names.size(), options.limit, kit::format_seconds(longest), kit::format_seconds(sum),
+      kit::format_seconds(report.elapsed_s)));
 }
 
 ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   options.names = gather_names(options.names, options.from, options.tld);
+  const LatencyClock latencies = latency_clock(options, context);
+  std::string lesson(kLesson);
+  if (latencies.off_axis) {
+    lesson += kRealAnswers;
+  }
   Runtime runtime(context.runtime);
   Json params = {{"names", options.names.size()},
                  {"tld", options.tld},
@@ -182,21 +230,29 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   if (!options.from.empty()) {
     params["from"] = options.from;
   }
-  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  ScenarioReport report = kit::begin(kName, lesson, std::move(params), context, runtime);
   auto record = std::make_shared<ProbeRecord>();
   kit::drive(report, runtime, probe_main(options, record));
+  if (report.interrupted) {
+    mark_cancelled(record->rows);
+  }
   double total = 0;
   double longest = 0;
   for (const ProbeRow& row : record->rows) {
     total += kit::seconds(row.latency_ns);
     longest = std::max(longest, kit::seconds(row.latency_ns));
   }
-  kit::finish(report, runtime, total, options.sequential ? total : longest);
+  // Latencies off the run's time axis would make a speedup and an overhead of nonsense.
+  if (latencies.off_axis) {
+    kit::finish(report, runtime, 0, 0);
+  } else {
+    kit::finish(report, runtime, total, options.sequential ? total : longest);
+  }
   for (const ProbeRow& row : record->rows) {
     report.results.push_back(row_json(row));
   }
   if (!report.partial()) {  // a partial record proves nothing either way
-    judge(report, options, *record, kit::slack(context));
+    judge(report, options, *record, kit::slack(context), latencies);
   }
   return report;
 }
