@@ -262,9 +262,9 @@ ScenarioRunner setup_probe(CLI::App& app) {
   app.add_option("names", options->names,
                  "host names to resolve, all checked before the first lookup (default: the "
                  "short Python keywords + --tld, and localhost)");
-  app.add_option("--from", options->from, "read names from FILE, one per line ('-': stdin)");
-  app.add_option("--tld", options->tld, "top-level domain for the default names")
-      ->capture_default_str();
+  add_text_option(app, "--from", options->from, "read names from FILE, one per line ('-': stdin)",
+                  "FILE");
+  add_text_option(app, "--tld", options->tld, "top-level domain for the default names");
   add_count_option(app, "--limit", options->limit, "how many lookups may run at once", 1, 1000);
   add_duration_option(app, "--timeout", options->timeout, "give up on a name after this long",
                       std::chrono::milliseconds(1));
