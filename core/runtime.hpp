@@ -187,8 +187,8 @@ class Runtime final : private detail::CompletionListener {
   int interrupt_signal_ = 0;
   // What SIGINT and SIGTERM did before the run watched them, put back when it stops
   // (libuv leaves SIG_DFL behind, which would let a later Ctrl-C kill the process).
-  struct sigaction previous_sigint_ {};
-  struct sigaction previous_sigterm_ {};
+  struct sigaction previous_sigint_{};
+  struct sigaction previous_sigterm_{};
   bool watching_interrupts_ = false;
   bool idle_active_ = false;
   bool timer_armed_ = false;

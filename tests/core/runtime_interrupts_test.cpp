@@ -88,10 +88,10 @@ std::atomic<int> own_handler_calls{0};
 void own_handler(int /*signal*/) { own_handler_calls.fetch_add(1); }
 
 TEST_CASE("the handler the process had before the run is back once the run is over") {
-  struct sigaction own {};
+  struct sigaction own{};
   own.sa_handler = &own_handler;
   sigemptyset(&own.sa_mask);
-  struct sigaction before {};
+  struct sigaction before{};
   REQUIRE(::sigaction(SIGTERM, &own, &before) == 0);
   {
     Runtime rt(recording_interrupts(std::make_shared<std::vector<HookCall>>()));
@@ -99,7 +99,7 @@ TEST_CASE("the handler the process had before the run is back once the run is ov
   }
   CHECK(own_handler_calls.load() == 0);  // during the run the runtime took the signal
   // libuv leaves SIG_DFL behind when its last watcher stops: this SIGTERM would kill us.
-  struct sigaction after {};
+  struct sigaction after{};
   REQUIRE(::sigaction(SIGTERM, nullptr, &after) == 0);
   CHECK((after.sa_handler == &own_handler));
   CHECK(std::raise(SIGTERM) == 0);
