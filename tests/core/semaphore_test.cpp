@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -294,7 +293,7 @@ TEST_CASE("a semaphore needs at least one permit") {
 }
 
 // The only Semaphore, which main destroys while tasks hold and await it.
-using SemaphoreOwner = std::shared_ptr<std::optional<Semaphore>>;
+using SemaphoreOwner = std::shared_ptr<std::unique_ptr<Semaphore>>;
 
 Task<void> acquire_from(SemaphoreOwner owner, int id, Duration hold,
                         std::shared_ptr<Grants> grants) {
@@ -305,7 +304,7 @@ Task<void> acquire_from(SemaphoreOwner owner, int id, Duration hold,
 }
 
 Task<std::size_t> destroy_while_awaited(std::shared_ptr<Grants> grants) {
-  auto owner = std::make_shared<std::optional<Semaphore>>(std::in_place, 1);
+  auto owner = std::make_shared<std::unique_ptr<Semaphore>>(std::make_unique<Semaphore>(1));
   std::vector<TaskHandle<void>> tasks;
   tasks.reserve(4);
   for (int id = 0; id < 4; ++id) {
