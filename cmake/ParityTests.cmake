@@ -1,0 +1,51 @@
+# Parity with asyncio (issue 14): each case of tests/parity/compare.py runs one scenario as
+# `asyncdemo SCENARIO OPTIONS --json` and as the asyncio program it mirrors
+# (tests/parity/SCENARIO.py), on the real clock, and compares the outcome of each task, the order
+# in which they ended, and their times. One CTest test per case, parity_<case>, label parity.
+#
+# Only in the plain build: under ASan or TSan asyncdemo runs slower than real-clock timings allow
+# (and `make test-asan` runs every label). Without python3 one test, parity, says so and is
+# skipped; a python3 older than 3.11 skips each case (exit 77).
+#
+# Included after the asyncdemo target is defined: each case runs this build tree's binary.
+
+if(NOT ASYNCDEMO_SANITIZE STREQUAL "")
+  return()
+endif()
+
+set(parity_compare ${PROJECT_SOURCE_DIR}/tests/parity/compare.py)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${parity_compare})  # its cases
+
+find_program(ASYNCDEMO_PYTHON3 python3)
+if(ASYNCDEMO_PYTHON3)
+  # The interpreter itself, not a launcher such as pyenv's shim (a shell script); -S, without
+  # the site module, starts in a tenth of the time, and the cases need only the standard library.
+  execute_process(COMMAND ${ASYNCDEMO_PYTHON3} -c "import sys; print(sys.executable)"
+                  OUTPUT_VARIABLE parity_python OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE parity_result ERROR_VARIABLE parity_error)
+endif()
+if(ASYNCDEMO_PYTHON3 AND parity_result EQUAL 0)
+  execute_process(COMMAND ${parity_python} -S ${parity_compare} --list
+                  OUTPUT_VARIABLE parity_cases RESULT_VARIABLE parity_result
+                  ERROR_VARIABLE parity_error)
+endif()
+if(NOT ASYNCDEMO_PYTHON3 OR NOT parity_result EQUAL 0)
+  if(ASYNCDEMO_PYTHON3)
+    set(parity_why "${ASYNCDEMO_PYTHON3} cannot list the cases: ${parity_error}")
+  else()
+    set(parity_why "python3 not found")
+  endif()
+  add_test(NAME parity COMMAND ${CMAKE_COMMAND} -E echo "parity: skipped, ${parity_why}")
+  set_tests_properties(parity PROPERTIES LABELS parity SKIP_REGULAR_EXPRESSION "parity: skipped")
+  return()
+endif()
+
+string(REGEX REPLACE "\n$" "" parity_cases "${parity_cases}")
+string(REPLACE "\n" ";" parity_cases "${parity_cases}")
+foreach(case IN LISTS parity_cases)
+  add_test(NAME parity_${case}
+           COMMAND ${parity_python} -S ${parity_compare} --asyncdemo $<TARGET_FILE:asyncdemo>
+                   ${case})
+  # TIMEOUT: a case takes about a second; a hung run must fail fast.
+  set_tests_properties(parity_${case} PROPERTIES LABELS parity TIMEOUT 60 SKIP_RETURN_CODE 77)
+endforeach()

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Parity of asyncdemo with asyncio: each case runs one scenario both ways on the real clock.
+
+    compare.py --asyncdemo BUILD/asyncdemo CASE...    run these cases (--all: every case)
+    compare.py --list                                 the case names, one a line
+
+A case is `asyncdemo SCENARIO OPTIONS --json` against `python3 SCENARIO.py OPTIONS`, the asyncio
+program beside this file that the scenario mirrors. They must agree on:
+  - each task's outcome (done, failed, cancelled, or not started: never created), exactly;
+  - the order in which the tasks ended, exactly, except among tasks that a case lists as
+    unordered: asyncio itself does not decide their order (threads that finish together; the
+    siblings a TaskGroup cancels, which it walks in the order of a set);
+  - each task's end and the total elapsed time, within 60 ms + 15%.
+Ties are the point of several cases: equal delays end in one loop iteration, in creation order,
+and what reacts to a task's end (gather, TaskGroup, wait_for) runs one iteration later. Where a
+tie decides outcomes, the asyncio side runs three times and its most common answer counts.
+A difference in timing alone is measured once more before it fails the case.
+
+Exit status: 0 every case agreed; 1 a case disagreed (both sides are printed); 2 a run failed;
+77 skipped (this python3 is older than 3.11, which has no TaskGroup).
+"""
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SKIP = 77
+TOLERANCE_S = 0.060
+TOLERANCE_RATIO = 0.15
+RUN_TIMEOUT_S = 30
+
+
+@dataclass
+class Case:
+    name: str
+    command: str  # the scenario and its options, as given to both programs
+    unordered: tuple = ()  # groups of task names whose relative end order is not decided
+    why: str = ""
+    # How many times to run the asyncio side, taking the answer most runs give. Where a tie
+    # decides outcomes, asyncio's answer rests on timers that are microseconds apart firing in
+    # one iteration (its wait for the first is rounded up to a whole millisecond), which about
+    # one run in a hundred misses on a loaded machine.
+    asyncio_runs: int = 1
+
+    @property
+    def scenario(self):
+        return self.command.split()[0]
+
+    @property
+    def options(self):
+        return shlex.split(self.command)[1:]
+
+
+def threads(prefix, n):
+    return (tuple(f"{prefix}-{i}" for i in range(1, n + 1)),)
+
+
+CASES = [
+    # sleep: blocking adds up, async overlaps, threads overlap as far as the pool goes.
+    Case("sleep_blocking_n3", "sleep --mode blocking --n 3 --delay 100ms",
+         why="time.sleep holds the loop: the tasks end 100 ms apart, in order"),
+    Case("sleep_async_n3", "sleep --mode async --n 3 --delay 200ms",
+         why="equal sleeps end in one iteration, in creation order"),
+    Case("sleep_threads_n3", "sleep --mode threads --n 3 --delay 200ms",
+         unordered=threads("threads", 3)),
+    Case("sleep_threads_n6", "sleep --mode threads --n 6 --delay 200ms",
+         unordered=threads("threads", 6),
+         why="more sleeps than libuv's 4 threads; asyncio's default executor has "
+             "min(32, os.cpu_count() + 4) workers (6 on 2 cores), which DESIGN.md says "
+             "asyncdemo's pool has"),
+    Case("sleep_all_n1", "sleep --mode all --n 1 --delay 100ms"),
+    Case("sleep_all_n2", "sleep --mode all --n 2 --delay 100ms",
+         unordered=threads("threads", 2)),
+    # gather: results in submission order, completion order by delay; the error policies.
+    Case("gather_equal", "gather --n 3 --delay 200ms"),
+    Case("gather_n1", "gather --n 1 --delay 100ms"),
+    Case("gather_distinct", "gather --delays 300ms,100ms,200ms"),
+    Case("gather_propagate_distinct",
+         "gather --delays 300ms,100ms,200ms --fail 2 --on-error propagate",
+         why="gather raises at 100 ms and cancels nothing: the others run to their end"),
+    Case("gather_propagate_equal", "gather --n 3 --delay 200ms --fail 2 --on-error propagate"),
+    Case("gather_collect_distinct",
+         "gather --delays 300ms,100ms,200ms --fail 2 --on-error collect"),
+    Case("gather_collect_equal", "gather --n 3 --delay 200ms --fail 2 --on-error collect"),
+    Case("gather_cancel_siblings_distinct",
+         "gather --delays 300ms,100ms,200ms --fail 2 --on-error cancel-siblings",
+         unordered=(("task-1", "task-3"),),
+         why="the TaskGroup cancels task-1 and task-3, still sleeping, one iteration after "
+             "task-2 failed"),
+    Case("gather_cancel_siblings_one_done",
+         "gather --delays 100ms,200ms,300ms --fail 2 --on-error cancel-siblings",
+         why="task-1 had finished before the failure; only task-3 is cancelled"),
+    Case("gather_cancel_siblings_equal",
+         "gather --n 3 --delay 200ms --fail 2 --on-error cancel-siblings",
+         why="the tie: task-3 ends in the same iteration as task-2's failure, before the "
+             "TaskGroup hears of it, so asyncio gives [1, RuntimeError, 3]",
+         asyncio_runs=3),
+    Case("gather_cancel_siblings_equal_first_fails",
+         "gather --n 3 --delay 200ms --fail 1 --on-error cancel-siblings",
+         why="the tie again: task-2 and task-3 end in task-1's iteration and are not cancelled",
+         asyncio_runs=3),
+    Case("gather_sequential", "gather --n 3 --delay 100ms --sequential"),
+    Case("gather_sequential_fail", "gather --n 3 --delay 100ms --sequential --fail 2",
+         why="the first error ends the loop: task-3 never starts"),
+    Case("gather_sequential_fail_collect",
+         "gather --n 3 --delay 100ms --sequential --fail 2 --on-error collect"),
+    # timeout: wait_for cancels, waits for the cleanup, then raises TimeoutError.
+    Case("timeout_work_shorter", "timeout --work 100ms --timeout 300ms --cleanup 100ms"),
+    Case("timeout_work_longer", "timeout --work 400ms --timeout 200ms --cleanup 100ms"),
+    Case("timeout_work_equal", "timeout --work 200ms --timeout 200ms --cleanup 100ms",
+         why="wait_for arms its timer before the work's first step arms its sleep, so the "
+             "deadline comes first: TimeoutError"),
+    Case("timeout_zero", "timeout --work 200ms --timeout 0 --cleanup 100ms",
+         why="wait_for(timeout=0) cancels the task before its first step: no cleanup runs"),
+    Case("timeout_no_cleanup", "timeout --work 300ms --timeout 200ms --cleanup 0"),
+    Case("timeout_cleanup_outlasts_work", "timeout --work 200ms --timeout 100ms --cleanup 300ms",
+         why="the cleanup ends after the work would have: TimeoutError at 400 ms"),
+    Case("timeout_n3", "timeout --delays 100ms,300ms,400ms --timeout 200ms --cleanup 100ms",
+         unordered=(("work-2", "work-3"),),
+         why="work-1 is done in time; the TaskGroup under the deadline cancels the other two"),
+    Case("timeout_n2_in_time", "timeout --delays 100ms,200ms --timeout 300ms"),
+    # cancel: Cancelled at the next await, cleanup runs; thread work runs on.
+    Case("cancel_beats", "cancel --n 3 --after 300ms --beat 100ms --cleanup 100ms"),
+    Case("cancel_no_cleanup", "cancel --n 2 --after 250ms --beat 100ms --cleanup 0"),
+    Case("cancel_at_once", "cancel --n 3 --after 0 --beat 100ms --cleanup 100ms",
+         why="sleep(0) still yields: the workers take their first step before the cancel"),
+    Case("cancel_offload", "cancel --n 3 --after 200ms --offload --work 400ms --cleanup 100ms",
+         why="the tasks end cancelled at 300 ms; the run waits for the threads until 400 ms"),
+    Case("cancel_offload_work_ends_first", "cancel --n 3 --after 400ms --offload --work 300ms",
+         unordered=threads("worker", 3),
+         why="the work ended before the cancel: nothing left to cancel, every worker done"),
+    # semaphore: at most K at once, first come first served.
+    Case("semaphore_limit_below_n", "semaphore --n 5 --limit 2 --delay 100ms"),
+    Case("semaphore_limit_1", "semaphore --n 3 --limit 1 --delay 100ms"),
+    Case("semaphore_limit_equal_n", "semaphore --n 3 --limit 3 --delay 200ms"),
+    Case("semaphore_limit_above_n", "semaphore --n 2 --limit 4 --delay 200ms"),
+    # probe: only names answered without the network (localhost, loopback addresses); no
+    # NOT FOUND case, which would need a real resolver.
+    Case("probe_limit_1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
+         why="one lookup at a time: they end in submission order"),
+    Case("probe_sequential", "probe localhost 127.0.0.1 --sequential"),
+    Case("probe_concurrent", "probe localhost 127.0.0.1 127.0.0.2",
+         unordered=(("localhost", "127.0.0.1", "127.0.0.2"),)),
+]
+
+
+# --- running both sides ---------------------------------------------------------------------
+
+
+class RunFailed(Exception):
+    pass
+
+
+def run_json(argv, env=None):
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env,
+                              timeout=RUN_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired as error:
+        raise RunFailed(f"{shlex.join(argv)}: no answer in {RUN_TIMEOUT_S} s") from error
+    if done.returncode != 0:
+        raise RunFailed(f"{shlex.join(argv)}: exit {done.returncode}\n{done.stderr}")
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        raise RunFailed(f"{shlex.join(argv)}: not JSON ({error})\n{done.stdout}") from error
+
+
+def asyncio_side(case):
+    """The answer most of case.asyncio_runs runs give (see Case.asyncio_runs)."""
+    runs = [asyncio_run(case) for _ in range(case.asyncio_runs)]
+    answers = [behaviour(case, run) for run in runs]
+    most = max(answers, key=answers.count)
+    if answers.count(most) < len(answers):
+        print(f"case {case.name}: asyncio gave another answer in "
+              f"{len(answers) - answers.count(most)} of {len(answers)} runs; taking the most common")
+    return runs[answers.index(most)]
+
+
+def behaviour(case, side):
+    """What must match exactly: each task's outcome, the order of their ends, the results."""
+    outcomes = sorted((name, task["outcome"]) for name, task in side["tasks"].items())
+    return outcomes, comparable_order(side["order"], case.unordered), side["results"]
+
+
+def asyncio_run(case):
+    # -S: no site module. The programs need only the standard library, and site (with a
+    # pyenv's .pth files) is most of the interpreter's start-up. -B: no __pycache__ in the
+    # source tree.
+    document = run_json([sys.executable, "-S", "-B", str(HERE / f"{case.scenario}.py"),
+                         *case.options])
+    results = document.get("results")
+    return {"tasks": document["tasks"], "order": document["order"],
+            "elapsed_s": document["elapsed_s"], "results": results}
+
+
+ASYNCDEMO_OUTCOMES = {"ok": "done", "failed": "failed", "cancelled": "cancelled",
+                      "running": "running"}
+ENDED = {"done", "failed", "cancelled"}
+
+
+def asyncdemo_side(binary, case):
+    # Each side with its default thread pool: asyncdemo's is meant to be the size of asyncio's
+    # default executor, unless UV_THREADPOOL_SIZE says otherwise.
+    env = {key: value for key, value in os.environ.items() if key != "UV_THREADPOOL_SIZE"}
+    document = run_json([binary, case.scenario, *case.options, "--json"], env=env)
+    if document["error"] is not None:
+        raise RunFailed(f"asyncdemo {case.command}: error {document['error']!r}")
+    names = {task["id"]: task["name"] for task in document["tasks"]}
+    tasks = {task["name"]: {"outcome": ASYNCDEMO_OUTCOMES[task["outcome"]], "end_s": task["end_s"]}
+             for task in document["tasks"]}
+    order = [names[event["task"]] for event in document["events"] if event["kind"] in ENDED]
+    results = None
+    if case.scenario == "probe":
+        results = {row["name"]: row["status"] for row in document["results"]}
+    return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
+            "results": results}
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def close_enough(a, b):
+    return abs(a - b) <= TOLERANCE_S + TOLERANCE_RATIO * max(a, b)
+
+
+def outcome(side, name):
+    task = side["tasks"].get(name)
+    return task["outcome"] if task else "not started"
+
+
+def end_s(side, name):
+    task = side["tasks"].get(name)
+    return task["end_s"] if task else None
+
+
+def comparable_order(order, unordered):
+    """The order with each unordered group's members replaced by the group: the members must
+    take the same places on both sides, in any order among themselves."""
+    group_of = {name: "{" + ",".join(group) + "}" for group in unordered for name in group}
+    return [group_of.get(name, name) for name in order]
+
+
+def all_names(expected, actual):
+    names = list(expected["order"])
+    for side in (expected, actual):
+        names += [name for name in side["tasks"] if name not in names]
+    return names
+
+
+def differences(case, expected, actual):
+    """What differs, as (kind, text) pairs; kind is "timing" or "behaviour"."""
+    found = []
+    for name in all_names(expected, actual):
+        if outcome(expected, name) != outcome(actual, name):
+            found.append(("behaviour", f"{name}: asyncio {outcome(expected, name)}, "
+                                       f"asyncdemo {outcome(actual, name)}"))
+        else:
+            a, b = end_s(expected, name), end_s(actual, name)
+            if a is not None and b is not None and not close_enough(a, b):
+                found.append(("timing", f"{name}: ended at {a:.3f} s in asyncio, "
+                                        f"{b:.3f} s in asyncdemo"))
+    if comparable_order(expected["order"], case.unordered) != comparable_order(actual["order"],
+                                                                              case.unordered):
+        found.append(("behaviour", "the tasks ended in another order"))
+    if not close_enough(expected["elapsed_s"], actual["elapsed_s"]):
+        found.append(("timing", f"elapsed {expected['elapsed_s']:.3f} s in asyncio, "
+                                f"{actual['elapsed_s']:.3f} s in asyncdemo"))
+    if expected["results"] != actual["results"]:
+        found.append(("behaviour", f"results: asyncio {expected['results']}, "
+                                   f"asyncdemo {actual['results']}"))
+    return found
+
+
+def seconds(value):
+    return "-" if value is None else f"{value:.3f}"
+
+
+def report(case, expected, actual, binary):
+    print(f"case {case.name}")
+    print(f"  asyncio:   python3 {HERE / case.scenario}.py {shlex.join(case.options)}")
+    print(f"  asyncdemo: {binary} {case.command} --json")
+    if case.why:
+        print(f"  why: {case.why}")
+    names = all_names(expected, actual)
+    width = max(len(name) for name in names + ["task"])
+    print(f"  {'task':<{width}}  {'asyncio (outcome, end)':<23}  asyncdemo")
+    for name in names:
+        left = f"{outcome(expected, name):<11} {seconds(end_s(expected, name)):>7} s"
+        right = f"{outcome(actual, name):<11} {seconds(end_s(actual, name)):>7} s"
+        mark = "" if outcome(expected, name) == outcome(actual, name) else "   <-- differs"
+        print(f"  {name:<{width}}  {left:<23}  {right}{mark}")
+    print(f"  order    asyncio:   {', '.join(expected['order'])}")
+    print(f"           asyncdemo: {', '.join(actual['order'])}")
+    for group in case.unordered:
+        print(f"           (asyncio does not decide the order among {', '.join(group)})")
+    print(f"  elapsed  asyncio {expected['elapsed_s']:.3f} s, "
+          f"asyncdemo {actual['elapsed_s']:.3f} s")
+    if expected["results"] is not None or actual["results"] is not None:
+        print(f"  results  asyncio:   {expected['results']}")
+        print(f"           asyncdemo: {actual['results']}")
+
+
+def run_case(case, binary):
+    """True when both sides agree. A difference in timing alone is measured once more: on a
+    loaded machine one slow run is noise; a second one is not."""
+    for attempt in (1, 2):
+        started = time.monotonic()
+        expected = asyncio_side(case)
+        actual = asyncdemo_side(binary, case)
+        found = differences(case, expected, actual)
+        timing_only = all(kind == "timing" for kind, _ in found)
+        if found and timing_only and attempt == 1:
+            print(f"case {case.name}: timing differed ({'; '.join(t for _, t in found)}); "
+                  "measuring again")
+            continue
+        report(case, expected, actual, binary)
+        took = time.monotonic() - started
+        if not found:
+            print(f"PASS {case.name}: asyncdemo agrees with asyncio ({took:.1f} s)")
+            return True
+        print(f"FAIL {case.name}: asyncdemo differs from asyncio:")
+        for _, text in found:
+            print(f"  - {text}")
+        return False
+    raise AssertionError("unreachable")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--asyncdemo", help="the asyncdemo binary")
+    parser.add_argument("--list", action="store_true", help="print the case names")
+    parser.add_argument("--all", action="store_true", help="run every case")
+    parser.add_argument("cases", nargs="*")
+    args = parser.parse_args()
+    if args.list:
+        print("\n".join(case.name for case in CASES))
+        return 0
+    if sys.version_info < (3, 11):
+        print(f"parity: skipped, python3 is {sys.version.split()[0]}; the asyncio programs "
+              "need 3.11 (TaskGroup, except*)")
+        return SKIP
+    by_name = {case.name: case for case in CASES}
+    unknown = [name for name in args.cases if name not in by_name]
+    if not args.asyncdemo or unknown or not (args.cases or args.all):
+        parser.error(f"unknown case(s): {', '.join(unknown)}" if unknown
+                     else "give --asyncdemo and case names (or --all)")
+    selected = CASES if args.all else [by_name[name] for name in args.cases]
+    try:
+        failed = [case.name for case in selected if not run_case(case, args.asyncdemo)]
+    except RunFailed as error:
+        print(f"parity: a run failed: {error}")
+        return 2
+    if len(selected) > 1:
+        print(f"{len(selected) - len(failed)} of {len(selected)} cases agree"
+              + (f"; differing: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
