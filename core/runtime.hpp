@@ -79,8 +79,8 @@ class Runtime final : private detail::CompletionListener {
   [[nodiscard]] Timeline& timeline() noexcept { return timeline_; }
   [[nodiscard]] const Timeline& timeline() const noexcept { return timeline_; }
   [[nodiscard]] uv_loop_t* loop() noexcept { return &loop_; }
-  /// Size of libuv's thread pool (UV_THREADPOOL_SIZE, default 4), which the
-  /// virtual clock's simulated pool copies.
+  /// Size of libuv's thread pool, which the virtual clock's simulated pool
+  /// copies: thread_pool().threads (core/thread_pool.hpp, where it is decided).
   [[nodiscard]] static std::size_t thread_pool_size() noexcept;
 
   /// True once a SIGINT/SIGTERM interrupted the run (see RuntimeOptions).

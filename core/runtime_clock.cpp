@@ -1,14 +1,13 @@
 // Runtime: its two clocks. The real one reads uv_hrtime; the virtual one
 // stands still while anything runs and jumps to the next deadline when
 // nothing can (see on_idle), unless real work is in flight.
-#include <algorithm>
-#include <cstdlib>
 #include <memory>
 
 #include "core/detail/blocking_sleep.hpp"
 #include "core/detail/loop_guard.hpp"
 #include "core/detail/simulated_pool.hpp"
 #include "core/runtime.hpp"
+#include "core/thread_pool.hpp"
 
 namespace asyncdemo {
 
@@ -26,17 +25,7 @@ Nanos Runtime::from_hrtime(std::uint64_t hrtime) const noexcept {
   return static_cast<Nanos>(hrtime - start_hrtime_);
 }
 
-std::size_t Runtime::thread_pool_size() noexcept {
-  // Mirrors libuv's own reading of the variable (threadpool.c): 1..1024, default 4.
-  constexpr std::size_t kDefault = 4;
-  constexpr std::size_t kMax = 1024;
-  const char* value = std::getenv("UV_THREADPOOL_SIZE");  // NOLINT(concurrency-mt-unsafe)
-  if (value == nullptr) {
-    return kDefault;
-  }
-  const long parsed = std::strtol(value, nullptr, 10);
-  return std::clamp<std::size_t>(parsed > 0 ? static_cast<std::size_t>(parsed) : 1, 1, kMax);
-}
+std::size_t Runtime::thread_pool_size() noexcept { return thread_pool().threads; }
 
 detail::SimulatedPool& Runtime::simulated_pool() {
   if (!simulated_pool_) {

@@ -1,9 +1,11 @@
 #pragma once
 // SimulatedPool: on the virtual clock, blocking work of known length (a
 // thread_sleep) occupies a simulated pool with as many threads as libuv's
-// real one. Jobs queue FIFO and start as threads free up, exactly as on
-// libuv's pool, so "10 one-second sleeps on 4 threads take 3 s" holds in
-// virtual time too — instantly and reproducibly.
+// real one (Runtime::thread_pool_size(), decided in core/thread_pool.hpp:
+// asyncio's default executor size, or UV_THREADPOOL_SIZE). Jobs queue FIFO
+// and start as threads free up, exactly as on libuv's pool, so "10 one-second
+// sleeps on 4 threads take 3 s" holds in virtual time too — instantly and
+// reproducibly.
 
 #include <cstddef>
 #include <deque>
