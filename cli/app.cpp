@@ -42,7 +42,9 @@ constexpr std::string_view kMainFooter =
     "tasks cancelled, their cleanup run, the partial report printed).\n"
     "Files (--trace) are written whole or not at all: a refused, failed or interrupted\n"
     "run leaves the old file as it was.\n"
-    "Colour only on a terminal; --color never or NO_COLOR=1 turns it off.";
+    "Colour only on a terminal; --color never or NO_COLOR=1 turns it off.\n"
+    "Thread work and lookups run on a pool of asyncio's default executor size,\n"
+    "min(32, cpus + 4); UV_THREADPOOL_SIZE=N (a whole number from 1 to 1024) sets it.";
 
 constexpr std::string_view kScenarioFooter =
     "Global options (--json, --trace FILE, --check, --tolerance DURATION, --virtual-time,\n"

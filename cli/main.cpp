@@ -29,6 +29,7 @@
 #include "cli/render_fit.hpp"
 #include "cli/render_format.hpp"
 #include "cli/standard_streams.hpp"
+#include "core/thread_pool.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo {
@@ -245,11 +246,16 @@ int run(int argc, const char* const* argv) {
     return finish_stdout(out, kExitOk);
   }
   try {
+    // Here, before any Runtime exists: libuv reads UV_THREADPOOL_SIZE once, at the first work
+    // queued, so this is the last moment to give its pool asyncio's size (core/thread_pool.hpp).
+    static_cast<void>(configure_thread_pool());
     return run_scenario(command_line, out);
   } catch (const UsageError& error) {
     // Options that parsed one by one but do not fit together, found by the
     // scenario before anything ran: still the user's to fix.
     return command_line.report_usage(error.what());
+  } catch (const InvalidThreadPoolSize& error) {
+    return command_line.report_usage(error.what());  // the environment is the user's too
   }
 }
 

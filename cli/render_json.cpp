@@ -11,6 +11,7 @@
 #include "cli/render_format.hpp"
 #include "cli/render_json_text.hpp"
 #include "cli/render_spans.hpp"
+#include "core/thread_pool.hpp"
 
 namespace asyncdemo {
 
@@ -38,13 +39,22 @@ std::string spans_json(const std::vector<Span>& spans) {
   return text + "]";
 }
 
+// {"threads":6,"source":"asyncio-default","cpus":2}; cpus is null unless the size came from it.
+std::string thread_pool_json(const ThreadPoolSize& pool) {
+  return fmt::format(
+      R"({{"threads":{},"source":"{}","cpus":{}}})", pool.threads, to_string(pool.source),
+      pool.source == ThreadPoolSource::asyncio_default ? std::to_string(pool.cpus) : "null");
+}
+
 void write_opening(const ScenarioReport& report, std::FILE* out) {
   fmt::print(out,
              R"({{"schema":"asyncdemo/1","scenario":{},"lesson":{},"params":{},"clock":"{}",)"
+             R"("thread_pool":{},)"
              R"("elapsed_s":{},"interrupted":{},"interrupted_by":{},"error":{},)"
              "\n",
              json_string(report.scenario), json_string(report.lesson), json_text(report.params),
-             clock_name(report.clock), json_number(report.elapsed_s), report.interrupted,
+             clock_name(report.clock), thread_pool_json(report.thread_pool),
+             json_number(report.elapsed_s), report.interrupted,
              report.interrupted ? json_string(signal_name(report.interrupt_signal)) : "null",
              report.error.empty() ? "null" : json_string(report.error));
 }

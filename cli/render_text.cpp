@@ -10,6 +10,7 @@
 #include "cli/render_format.hpp"
 #include "cli/render_gantt.hpp"
 #include "cli/render_summary.hpp"
+#include "core/thread_pool.hpp"
 
 namespace asyncdemo {
 
@@ -52,6 +53,31 @@ std::string log_line(const Event& event, const Timeline& timeline, std::size_t n
   return line;
 }
 
+// Whether the run hands work to the thread pool, so that the pool's size is part of what it
+// shows: probe's lookups (getaddrinfo on the pool, as asyncio's executor runs them), sleep's
+// --mode threads and all, cancel's --offload. Read from the parameters: the header is printed
+// before anything has run.
+bool uses_thread_pool(const ScenarioReport& report) {
+  const Json& params = report.params;
+  if (report.scenario == "probe") {
+    return true;
+  }
+  if (report.scenario == "sleep") {
+    const Json mode = params.value("mode", Json());
+    return mode == "threads" || mode == "all";
+  }
+  if (report.scenario == "cancel") {
+    return params.value("offload", Json()) == true;
+  }
+  return false;
+}
+
+// `  thread pool: 6 threads (asyncio's default executor, min(32, cpus + 4) with 2 cpus)`.
+std::string thread_pool_line(const ThreadPoolSize& pool) {
+  return fmt::format("  thread pool: {} thread{} ({})", pool.threads, pool.threads == 1 ? "" : "s",
+                     describe_source(pool));
+}
+
 }  // namespace
 
 void render_header(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
@@ -66,6 +92,9 @@ void render_header(const ScenarioReport& report, const TextStyle& style, std::FI
   }
   if (report.clock == ClockKind::virtual_time) {
     fmt::print(out, "  clock: virtual (time jumps to each deadline: instant and reproducible)\n");
+  }
+  if (uses_thread_pool(report)) {
+    fmt::print(out, "{}\n", thread_pool_line(report.thread_pool));
   }
   fmt::print(out, "\n");
   std::fflush(out);

@@ -14,6 +14,7 @@
 
 #include "core/clock.hpp"
 #include "core/runtime.hpp"
+#include "core/thread_pool.hpp"
 #include "core/timeline.hpp"
 #include "scenarios/result_list.hpp"
 
@@ -51,6 +52,10 @@ struct ScenarioReport {
   std::vector<std::string> comparisons;  // "async ran 2.99x faster than blocking"
   std::vector<std::string> takeaways;    // what happened, said plainly
   std::vector<Claim> checks;
+  /// The process's thread pool: how many threads, and where that number came from
+  /// (asyncio's default executor or UV_THREADPOOL_SIZE). The text header shows it for runs
+  /// whose work goes to threads; JSON "thread_pool".
+  ThreadPoolSize thread_pool = asyncdemo::thread_pool();
   bool interrupted = false;  // Ctrl-C or SIGTERM: the record is partial
   int interrupt_signal = 0;  // which one (SIGINT, SIGTERM) when interrupted
   /// The scenario itself failed: an error nobody asked for (a failed uv_*

@@ -70,9 +70,14 @@ TEST_SUITE("e2e") {
     // ASYNCDEMO_UPDATE_GOLDEN=1 rewrites the files instead (then review the diff).
     const bool update =
         std::getenv("ASYNCDEMO_UPDATE_GOLDEN") != nullptr;  // NOLINT(concurrency-mt-unsafe)
+    // The default pool depends on the machine's CPU count (min(32, cpus + 4)), and the headers
+    // of runs that use threads say its size: pinned, so the files are the same everywhere.
+    RunOptions pinned_pool;
+    pinned_pool.env = {{"UV_THREADPOOL_SIZE", "4"}};
     for (const Example& example : examples()) {
       const RunResult result = run_asyncdemo(
-          with(example.args, {"--virtual-time", "--check", "--color", "never", "--width", "100"}));
+          with(example.args, {"--virtual-time", "--check", "--color", "never", "--width", "100"}),
+          pinned_pool);
       INFO(result);
       REQUIRE(result.exit_code == 0);
       const std::filesystem::path golden =

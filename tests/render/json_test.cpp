@@ -81,9 +81,10 @@ ScenarioReport eventful_report() {
 TEST_SUITE("render") {
   TEST_CASE("the JSON document has every key of schema asyncdemo/1 with the run's values") {
     const auto doc = parsed(gather_report({1, 2}), true);
-    for (const char* key : {"schema", "scenario", "lesson", "params", "clock", "elapsed_s",
-                            "interrupted", "interrupted_by", "error", "tasks", "events", "results",
-                            "summary", "figures", "comparisons", "takeaways", "checks"}) {
+    for (const char* key :
+         {"schema", "scenario", "lesson", "params", "clock", "thread_pool", "elapsed_s",
+          "interrupted", "interrupted_by", "error", "tasks", "events", "results", "summary",
+          "figures", "comparisons", "takeaways", "checks"}) {
       CHECK_MESSAGE(doc.contains(key), key);
     }
     CHECK(doc["schema"] == "asyncdemo/1");
@@ -103,6 +104,19 @@ TEST_SUITE("render") {
                                            {"max_loop_stall_s", 0.0}});
     CHECK(doc["comparisons"].size() == 1);
     CHECK(doc["takeaways"].size() == 1);
+  }
+
+  TEST_CASE("the thread pool's size and where it came from, and the CPU count it came from") {
+    ScenarioReport report = gather_report({1});
+    report.thread_pool = {6, ThreadPoolSource::asyncio_default, 2};
+    CHECK(parsed(report)["thread_pool"] ==
+          nlohmann::json{{"threads", 6}, {"source", "asyncio-default"}, {"cpus", 2}});
+    report.thread_pool = {8, ThreadPoolSource::environment, 0};
+    CHECK(parsed(report)["thread_pool"] ==
+          nlohmann::json{{"threads", 8}, {"source", "UV_THREADPOOL_SIZE"}, {"cpus", nullptr}});
+    report.thread_pool = {};
+    CHECK(parsed(report)["thread_pool"] ==
+          nlohmann::json{{"threads", 4}, {"source", "libuv-default"}, {"cpus", nullptr}});
   }
 
   TEST_CASE("each task has its parent, times in seconds, outcome and spans") {

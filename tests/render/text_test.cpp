@@ -135,6 +135,29 @@ TEST_SUITE("render") {
     CHECK(lines.back() == "... 364 more events (use --json or --trace for all)");
   }
 
+  TEST_CASE("the header shows the thread pool for a run whose work goes to threads") {
+    ScenarioReport report = gather_report({1});
+    report.thread_pool = {6, ThreadPoolSource::asyncio_default, 2};
+    const auto header_of = [](const ScenarioReport& r) {
+      return capture([&](std::FILE* out) { render_header(r, TextStyle{}, out); });
+    };
+    CHECK_FALSE(contains(header_of(report), "thread pool:"));  // gather: no thread work
+    report.scenario = "sleep";
+    report.params = {{"n", 3}, {"mode", "threads"}};
+    CHECK(contains(header_of(report),
+                   "\n  thread pool: 6 threads (asyncio's default executor, "
+                   "min(32, cpus + 4) with 2 cpus)\n"));
+    report.params["mode"] = "async";
+    CHECK_FALSE(contains(header_of(report), "thread pool:"));
+    report.scenario = "cancel";
+    report.params = {{"n", 3}, {"offload", true}};
+    report.thread_pool = {1, ThreadPoolSource::environment, 0};
+    CHECK(contains(header_of(report), "\n  thread pool: 1 thread (UV_THREADPOOL_SIZE)\n"));
+    report.scenario = "probe";
+    report.params = {{"names", 1}};
+    CHECK(contains(header_of(report), "thread pool: 1 thread"));
+  }
+
   TEST_CASE("a quiet live log prints nothing") {
     TextStyle quiet;
     quiet.quiet = true;
