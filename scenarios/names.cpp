@@ -12,6 +12,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/resolve.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo {
@@ -125,7 +126,9 @@ class NameCheck {
   /// `source` says where `name` came from ("--from names.txt"; "" for an
   /// argument), `line` its line in a file (0 if not from a file).
   void add(const std::string& name, std::string_view source, std::size_t line = 0) {
-    const std::string problem = hostname_problem(name);
+    // An address ("::1", "1.2.3") is not a host name, but getaddrinfo takes it, as asyncio's
+    // getaddrinfo does: it is resolved, and its row shows what it became.
+    const std::string problem = numeric_host(name) ? "" : hostname_problem(name);
     if (problem.empty()) {
       return;
     }

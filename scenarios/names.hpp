@@ -14,7 +14,9 @@ std::string hostname_problem(const std::string& name);
 
 /// The names to probe: `from` (a file, or "-" for stdin) when given, else
 /// `arguments` when given, else the short Python keywords + "." + tld and
-/// "localhost" (the classic demo). Every name is checked up front: throws
+/// "localhost" (the classic demo). Every name is checked up front (an IP
+/// literal that getaddrinfo reads as an address, "::1" or "1.2.3", passes;
+/// see numeric_host in core/resolve.hpp): throws
 /// UsageError naming the first that cannot be a host name (escaped, with its
 /// line when from a file), or when `from` cannot be read (missing, a
 /// directory, unreadable) or yields no names.

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -57,7 +58,36 @@ Task<asyncdemo::Nanos> resolve_beside_a_sleeper() {
   co_return after_lookup;
 }
 
+TEST_SUITE("core") {
+  TEST_CASE("numeric_host reads an address as getaddrinfo does, in its standard form") {
+    using asyncdemo::numeric_host;
+    CHECK(numeric_host("127.0.0.1") == "127.0.0.1");
+    CHECK(numeric_host("1.2.3") == "1.2.0.3");  // inet_aton: the last part fills the rest
+    CHECK(numeric_host("127.1") == "127.0.0.1");
+    CHECK(numeric_host("0x7f.1") == "127.0.0.1");
+    CHECK(numeric_host("2130706433") == "127.0.0.1");
+    CHECK(numeric_host("::1") == "::1");
+    CHECK(numeric_host("0:0:0:0:0:0:0:1") == "::1");
+    CHECK(numeric_host("::ffff:1.2.3.4") == "::ffff:1.2.3.4");
+    CHECK(numeric_host("fe80::1%lo") == "fe80::1%lo");  // the zone is getaddrinfo's to judge
+    for (const char* name : {"localhost", "example.com", "256.1.1.1", "1.2.3.4.5", "::1::2",
+                             "fe80::1%", "1.2.3 x", "", "1.2.3.4."}) {
+      CAPTURE(name);
+      CHECK_FALSE(numeric_host(name).has_value());
+    }
+  }
+}
+
 TEST_SUITE("threads") {
+  TEST_CASE("an address given as a name resolves to itself, as getaddrinfo reads it") {
+    for (const auto& [name, address] :
+         {std::pair{"::1", "::1"}, {"1.2.3", "1.2.0.3"}, {"0x7f.1", "127.0.0.1"}}) {
+      CAPTURE(name);
+      Runtime rt;
+      CHECK(asyncdemo::run(rt, resolve_name(name)) == std::vector<std::string>{address});
+    }
+  }
+
   TEST_CASE("localhost resolves to at least one loopback address") {
     Runtime rt;
     const std::vector<std::string> addresses = asyncdemo::run(rt, resolve_name("localhost"));

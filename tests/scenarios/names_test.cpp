@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "scenarios/scenario.hpp"
 
@@ -61,5 +62,13 @@ TEST_SUITE("scenarios") {
                          asyncdemo::UsageError);
     CHECK_THROWS_WITH_AS(gather_names({"a..b", "c..d", "e..f"}, "", "dev"),
                          doctest::Contains("(and 2 more invalid names)"), asyncdemo::UsageError);
+  }
+
+  TEST_CASE("gather_names takes an IP literal, which getaddrinfo takes, but not a broken one") {
+    const std::vector<std::string> literals{"::1", "1.2.3", "fe80::1%lo", "::ffff:10.0.0.1"};
+    CHECK(gather_names(literals, "", "dev") == literals);
+    CHECK_THROWS_WITH_AS(gather_names({"::1::2"}, "", "dev"),
+                         R"(invalid name "::1::2": character ':' not allowed)",
+                         asyncdemo::UsageError);
   }
 }
