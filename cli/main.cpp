@@ -209,7 +209,9 @@ int run_scenario(const CommandLine& command_line, OutputStream& out) {
     fitted.emplace(out.get(), static_cast<std::size_t>(style.width));
   }
   std::FILE* text = fitted ? fitted->get() : out.get();
-  LiveLog live_log(style, text);
+  // The log shows the events that carry the scenario's lesson, when it names them.
+  const ScenarioEntry* scenario = command_line.scenario();
+  LiveLog live_log(style, text, scenario != nullptr ? scenario->lesson_events : nullptr);
   const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log, text));
   render_report(report, globals, style, live_log, out, text);
   fitted.reset();

@@ -27,7 +27,9 @@ class LiveLog {
   /// Events printed before the rest are only counted: a log is for reading.
   static constexpr std::size_t kMaxLines = 40;
 
-  LiveLog(const TextStyle& style, std::FILE* out);
+  /// With `lesson_events` (a scenario's ScenarioEntry::lesson_events), only the events
+  /// that carry the lesson are printed, a note as its text alone; the rest are counted.
+  LiveLog(const TextStyle& style, std::FILE* out, LessonEvents lesson_events = nullptr);
   /// A sink for Timeline::set_sink / RunContext::on_event. It refers to this
   /// LiveLog, which must outlive the run.
   EventSink sink();
@@ -41,7 +43,9 @@ class LiveLog {
   TextStyle style_;
   std::FILE* out_;
   std::size_t printed_ = 0;
+  LessonEvents lesson_events_;
   std::size_t held_back_ = 0;
+  std::size_t others_ = 0;      // events left out because they do not carry the lesson
   std::size_t name_width_ = 0;  // names pad to the longest seen so far, so columns align
   std::size_t names_seen_ = 0;  // tasks whose names name_width_ already counts
 };

@@ -40,17 +40,38 @@ std::string paint_kind(EventKind kind, bool color) {
   return kind_text;
 }
 
+// The tail of `line` that is only spaces, gone.
+std::string trimmed(std::string line) {
+  line.erase(line.find_last_not_of(' ') + 1);
+  return line;
+}
+
+// `[+1.001s] task-1 `: when, and who, padded to `name_width`.
+std::string log_prefix(const Event& event, const Timeline& timeline, std::size_t name_width,
+                       bool color) {
+  const std::string when =
+      paint(fmt::format("[+{}]", format_seconds(to_seconds(event.t_ns))), Ansi::dim, color);
+  return fmt::format("{} {}", when,
+                     pad(fit(timeline.tasks()[event.task].name, kMaxLogNameColumns), name_width));
+}
+
 // `[+1.001s] task-1  await   sleep`: when, who, what, and what about.
 std::string log_line(const Event& event, const Timeline& timeline, std::size_t name_width,
                      bool color) {
-  const std::string when =
-      paint(fmt::format("[+{}]", format_seconds(to_seconds(event.t_ns))), Ansi::dim, color);
-  const std::string name =
-      pad(fit(timeline.tasks()[event.task].name, kMaxLogNameColumns), name_width);
-  std::string line = fmt::format("{} {}  {} {}", when, name, paint_kind(event.kind, color),
-                                 printable(event_detail(event, timeline)));
-  line.erase(line.find_last_not_of(' ') + 1);
-  return line;
+  return trimmed(fmt::format("{}  {} {}", log_prefix(event, timeline, name_width, color),
+                             paint_kind(event.kind, color),
+                             printable(event_detail(event, timeline))));
+}
+
+// `[+0.012s] localhost  FOUND in 1.2ms: 127.0.0.1 ::1`: a note that carries the lesson
+// (ScenarioEntry::lesson_events) is the line itself, without the word "note".
+std::string lesson_line(const Event& event, const Timeline& timeline, std::size_t name_width,
+                        bool color) {
+  if (event.kind != EventKind::note) {
+    return log_line(event, timeline, name_width, color);
+  }
+  return trimmed(fmt::format("{}  {}", log_prefix(event, timeline, name_width, color),
+                             printable(timeline.note(event.note))));
 }
 
 // Whether the run hands work to the thread pool, so that the pool's size is part of what it
@@ -100,7 +121,8 @@ void render_header(const ScenarioReport& report, const TextStyle& style, std::FI
   std::fflush(out);
 }
 
-LiveLog::LiveLog(const TextStyle& style, std::FILE* out) : style_(style), out_(out) {}
+LiveLog::LiveLog(const TextStyle& style, std::FILE* out, LessonEvents lesson_events)
+    : style_(style), out_(out), lesson_events_(lesson_events) {}
 
 EventSink LiveLog::sink() {
   return [this](const Event& event, const Timeline& timeline) { on_event(event, timeline); };
@@ -111,12 +133,18 @@ void LiveLog::on_event(const Event& event, const Timeline& timeline) {
   if (style_.quiet || event.kind == EventKind::created) {
     return;
   }
+  if (lesson_events_ != nullptr && !lesson_events_(event, timeline)) {
+    ++others_;  // in --json and --trace; here it would bury the lines that teach
+    return;
+  }
   if (printed_ == kMaxLines) {
     ++held_back_;
     return;
   }
   widen_names(timeline);
-  fmt::print(out_, "{}\n", log_line(event, timeline, name_width_, style_.color));
+  fmt::print(out_, "{}\n",
+             lesson_events_ != nullptr ? lesson_line(event, timeline, name_width_, style_.color)
+                                       : log_line(event, timeline, name_width_, style_.color));
   ++printed_;
   std::fflush(out_);  // live: a line shows when it happens, even through a pipe
 }
@@ -130,10 +158,19 @@ void LiveLog::widen_names(const Timeline& timeline) {
 }
 
 void LiveLog::finish() {
-  if (held_back_ > 0) {
-    fmt::print(out_, "... {} more events (use --json or --trace for all)\n", held_back_);
-    held_back_ = 0;
+  if (held_back_ > 0 && others_ > 0) {
+    fmt::print(out_,
+               "... {} more like these and {} other event{} (use --json or --trace for all)\n",
+               held_back_, others_, others_ == 1 ? "" : "s");
+  } else if (held_back_ > 0) {
+    fmt::print(out_, "... {} more {} (use --json or --trace for all)\n", held_back_,
+               lesson_events_ != nullptr ? "like these" : "events");
+  } else if (others_ > 0) {
+    fmt::print(out_, "... and {} other event{} (use --json or --trace for all)\n", others_,
+               others_ == 1 ? "" : "s");
   }
+  held_back_ = 0;
+  others_ = 0;
   std::fflush(out_);
 }
 

@@ -88,6 +88,9 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Whether an event carries a scenario's lesson (see ScenarioEntry::lesson_events).
+using LessonEvents = bool (*)(const Event& event, const Timeline& timeline);
+
 struct ScenarioEntry {
   std::string_view name;
   std::string_view lesson;    // one sentence: header, --help and `asyncdemo list`
@@ -95,6 +98,11 @@ struct ScenarioEntry {
   /// Declares the scenario's options on its subcommand and returns the runner
   /// bound to the parsed values.
   ScenarioRunner (*setup)(CLI::App& subcommand);
+  /// The events that carry the lesson, for the live log; nullptr: every event does. When
+  /// set, the log shows these, one line each as they happen, and only counts the others
+  /// (the starts and awaits around them), which --json and --trace still hold. probe's are
+  /// its answers, one note per name.
+  LessonEvents lesson_events = nullptr;
 };
 
 /// Every scenario, in the order `asyncdemo list` shows them. One explicit list

@@ -135,6 +135,63 @@ TEST_SUITE("render") {
     CHECK(lines.back() == "... 364 more events (use --json or --trace for all)");
   }
 
+  TEST_CASE("with the scenario's lesson events, the live log shows those and counts the rest") {
+    // As probe's: each name's answer, a note of its task.
+    const LessonEvents answers = [](const Event& event, const Timeline& timeline) {
+      return event.kind == EventKind::note && timeline.parent(event.task) != kNoParent;
+    };
+    const std::string log = capture([&](std::FILE* out) {
+      LiveLog live(TextStyle{}, out, answers);
+      Timeline timeline;
+      timeline.set_sink(live.sink());
+      const TaskId main = timeline.add_task("main", kNoParent);
+      at(timeline, 0, main, EventKind::started);
+      at(timeline, 0, main, EventKind::suspended, WaitKind::child);
+      const TaskId found = timeline.add_task("localhost", main);
+      const TaskId reserved = timeline.add_task("nosuch.invalid", main);
+      for (const TaskId task : {found, reserved}) {
+        at(timeline, 0, task, EventKind::created);
+        at(timeline, 0, task, EventKind::started);
+        at(timeline, 0, task, EventKind::suspended, WaitKind::dns);
+      }
+      at(timeline, 0.001, reserved, EventKind::resumed);
+      timeline.record(testing::seconds(0.001), reserved, EventKind::note, WaitKind::none,
+                      timeline.add_note("NOT FOUND, not asked"));
+      at(timeline, 0.001, reserved, EventKind::done);
+      at(timeline, 0.002, found, EventKind::resumed);
+      timeline.record(testing::seconds(0.002), found, EventKind::note, WaitKind::none,
+                      timeline.add_note("FOUND in 2ms: 127.0.0.1"));
+      at(timeline, 0.002, found, EventKind::done);
+      at(timeline, 0.002, main, EventKind::resumed);
+      at(timeline, 0.002, main, EventKind::done);
+      live.finish();
+    });
+    CHECK(lines_of(log) ==
+          std::vector<std::string>{"[+0.001s] nosuch.invalid  NOT FOUND, not asked",
+                                   "[+0.002s] localhost       FOUND in 2ms: 127.0.0.1",
+                                   "... and 12 other events (use --json or --trace for all)"});
+  }
+
+  TEST_CASE("a log of lesson events stops at its cap too, and counts both kinds held back") {
+    const LessonEvents ends = [](const Event& event, const Timeline&) {
+      return event.kind == EventKind::done;
+    };
+    const std::vector<double> delays(50, 1.0);
+    const auto lines = lines_of(capture([&](std::FILE* out) {
+      LiveLog log(TextStyle{}, out, ends);
+      Timeline timeline;
+      timeline.set_sink(log.sink());
+      testing::record_gather(timeline, delays);
+      log.finish();
+    }));
+    REQUIRE(lines.size() == LiveLog::kMaxLines + 1);
+    CHECK(lines.front() == "[+1.000s] task-1   done");  // padded to "task-50"
+    // 51 ends (main's too), 40 shown; 2 + 50 x 3 + 1 other events worth printing.
+    CHECK(lines.back() ==
+          "... 11 more like these and 153 other events (use --json or --trace "
+          "for all)");
+  }
+
   TEST_CASE("the header shows the thread pool for a run whose work goes to threads") {
     ScenarioReport report = gather_report({1});
     report.thread_pool = {6, ThreadPoolSource::asyncio_default, 2};
@@ -256,8 +313,9 @@ TEST_SUITE("render") {
 
   TEST_CASE("the summary leaves out figures a scenario does not have") {
     ScenarioReport report = gather_report({1});
-    report.summary.sequential_s = 0;
-    report.summary.ideal_s = 0;
+    report.summary.sequential_s = asyncdemo::Summary::kUnset;
+    report.summary.ideal_s = asyncdemo::Summary::kUnset;
+    report.summary.speedup = asyncdemo::Summary::kUnset;
     const std::string body = body_of(report);
     CHECK_FALSE(contains(body, "sequential"));
     CHECK_FALSE(contains(body, "speedup"));
