@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -123,6 +124,39 @@ std::optional<double> elapsed_in_summary(const std::string& text) {
     }
   }
   return std::nullopt;
+}
+
+// The lines of the live log (those that start "[+"), in order.
+std::vector<std::string> log_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) {
+    if (line.starts_with("[+")) {
+      lines.push_back(line);
+    }
+  }
+  return lines;
+}
+
+// The log line about `name` ("[+0.101s] <name>  ..."); "" when there is none.
+std::string log_line_of(const std::vector<std::string>& lines, std::string_view name) {
+  for (const std::string& line : lines) {
+    std::istringstream words(line);
+    std::string offset;
+    std::string who;
+    words >> offset >> who;
+    if (who == name) {
+      return line;
+    }
+  }
+  return "";
+}
+
+// Where in `lines` the line about `name` is; lines.size() when there is none.
+std::size_t log_index_of(const std::vector<std::string>& lines, std::string_view name) {
+  const std::string line = log_line_of(lines, name);
+  const auto found = std::ranges::find(lines, line);
+  return line.empty() ? lines.size() : static_cast<std::size_t>(found - lines.begin());
 }
 
 // Options that make the fake resolver say on stderr when a lookup reaches it.
@@ -306,6 +340,118 @@ TEST_SUITE("e2e") {
     // The virtual clock stood still meanwhile: no speedup is claimed against it.
     CHECK(document["summary"]["speedup"].get<double>() == 0.0);
     CHECK(document["summary"]["overhead_s"].get<double>() >= 0.0);
+  }
+
+  TEST_CASE("the event log shows each answer as it arrives, one line each, and nothing else") {
+    const std::vector<std::string> names{"b.slow-100ms.found.test", "nx.test", "again.test",
+                                         "slow-2000ms.found.test", "fail.test"};
+    std::vector<std::string> args{"probe"};
+    args.insert(args.end(), names.begin(), names.end());
+    args.insert(args.end(), {"--timeout", "1s", "--color", "never"});
+    const auto [result, took_s] = run_resolving(args);
+    INFO(result);
+    CHECK(result.exit_code == 0);
+    const std::vector<std::string> lines = log_lines(result.out);
+    CHECK(lines.size() == names.size());  // no start, no await: the answers only
+    CHECK(contains(log_line_of(lines, "nx.test"), "  NOT FOUND in "));
+    CHECK(contains(log_line_of(lines, "again.test"),
+                   "  ERROR in "));  // a temporary failure is an error, not an answer
+    CHECK(contains(log_line_of(lines, "again.test"), "temporary failure, not an answer"));
+    CHECK(contains(log_line_of(lines, "fail.test"), "  ERROR in "));
+    CHECK(contains(log_line_of(lines, "slow-2000ms.found.test"), "  TIMEOUT: no answer within 1s"));
+    // A found name's line: its latency as a duration, then its addresses.
+    const std::string found = log_line_of(lines, "b.slow-100ms.found.test");
+    CHECK(contains(found, "  FOUND in "));
+    CHECK(found.ends_with("ms: 127.0.0.1"));
+    // In the order the answers came: at once, after 100 ms, then the timeout at 1 s.
+    CHECK(log_index_of(lines, "nx.test") < log_index_of(lines, "b.slow-100ms.found.test"));
+    CHECK(log_index_of(lines, "b.slow-100ms.found.test") <
+          log_index_of(lines, "slow-2000ms.found.test"));
+    // The rest is counted, not shown.
+    CHECK(contains(result.out, "other events (use --json or --trace for all)"));
+    for (const std::string& name : names) {
+      CHECK_FALSE(logged_at(result.out, name, "start").has_value());
+      CHECK_FALSE(logged_at(result.out, name, "await").has_value());
+    }
+    // And the summary counts them.
+    CHECK(contains(result.out,
+                   "5 names: 1 found (b.slow-100ms.found.test), 1 not found, "
+                   "2 errors, 1 timeout"));
+  }
+
+  TEST_CASE("the JSON counts found, not found, errors and timeouts") {
+    const auto [result, took_s] = run_resolving(
+        {"probe", "found.test", "nx.test", "again.test", "fail.test", "slow-1500ms.found.test",
+         "--timeout", "300ms", "--json", "--check", "--tolerance", "1s"});
+    INFO(result);
+    CHECK(result.exit_code == 0);
+    CHECK(asyncdemo::test::valid_against_schema(result.out));
+    const Json document = Json::parse(result.out);
+    CHECK(figure(document, "counts") == Json{{"found", 1},
+                                             {"not_found", 1},
+                                             {"errors", 2},
+                                             {"timeouts", 1},
+                                             {"cancelled", 0},
+                                             {"not_asked", 0}});
+    CHECK(document["takeaways"][0] ==
+          "5 names: 1 found (found.test), 1 not found, 2 errors, 1 timeout");
+  }
+
+  TEST_CASE("the default probe's nineteen names each get their line, and the counts say it") {
+    // The classic list with --tld test: names outside the fake resolver's grammar (ERROR),
+    // and localhost, which the real resolver finds.
+    const auto [result, took_s] = run_resolving({"probe", "--tld", "test", "--color", "never"});
+    INFO(result);
+    CHECK(result.exit_code == 0);
+    const std::vector<std::string> lines = log_lines(result.out);
+    CHECK(lines.size() == 19);
+    CHECK(contains(log_line_of(lines, "localhost"), "  FOUND in "));
+    CHECK(contains(log_line_of(lines, "none.test"), "  ERROR in "));
+    CHECK(contains(result.out,
+                   "19 names: 1 found (localhost), 0 not found, 18 errors, "
+                   "0 timeouts"));
+  }
+
+  TEST_CASE("a name under .invalid is not asked, says so, and stays out of the latencies") {
+    const auto [result, took_s] =
+        run_resolving({"probe", "nosuch.invalid", "slow-200ms.found.test", "--json", "--check"});
+    INFO(result);
+    CHECK(result.exit_code == 0);
+    CHECK(asyncdemo::test::valid_against_schema(result.out));
+    const Json document = Json::parse(result.out);
+    const Json& reserved = row_of(document, "nosuch.invalid");
+    CHECK(reserved["status"] == "NOT FOUND");
+    CHECK(reserved["asked"] == false);
+    CHECK(detail_of(reserved) == "not asked: .invalid names never exist (RFC 6761)");
+    CHECK_FALSE(row_of(document, "slow-200ms.found.test").contains("asked"));
+    // The sum of the latencies is the one real lookup's, exactly: the reserved name's
+    // microseconds are not in it, nor in the sequential figure the speedup comes from.
+    const double found_latency = row_of(document, "slow-200ms.found.test")["latency_s"];
+    CHECK(figure(document, "sum_latency_s").get<double>() == found_latency);
+    CHECK(figure(document, "slowest_s").get<double>() == found_latency);
+    CHECK(document["summary"]["sequential_s"].get<double>() == found_latency);
+    CHECK(figure(document, "counts")["not_asked"] == 1);
+    CHECK(contains(document["takeaways"].dump(), "without asking the resolver"));
+    // The text says so on the name's own line.
+    const auto [text, text_took_s] = run_resolving({"probe", "nosuch.invalid", "--color", "never"});
+    CHECK(contains(log_line_of(log_lines(text.out), "nosuch.invalid"),
+                   "  NOT FOUND, not asked: .invalid names never exist (RFC 6761)"));
+  }
+
+  TEST_CASE("an IP literal is resolved as getaddrinfo reads it, and shows what it became") {
+    const auto [result, took_s] =
+        run_resolving({"probe", "::1", "1.2.3", "0x7f.1", "--json", "--check"});
+    INFO(result);
+    REQUIRE(result.exit_code == 0);  // "::1" was a usage error
+    const Json document = Json::parse(result.out);
+    CHECK(row_of(document, "::1")["addresses"] == Json::array({"::1"}));
+    CHECK(row_of(document, "1.2.3")["addresses"] == Json::array({"1.2.0.3"}));
+    CHECK(row_of(document, "0x7f.1")["addresses"] == Json::array({"127.0.0.1"}));
+    const auto [text, text_took_s] = run_resolving({"probe", "::1", "1.2.3", "--color", "never"});
+    INFO(text);
+    const std::vector<std::string> lines = log_lines(text.out);
+    CHECK(contains(log_line_of(lines, "1.2.3"), ": 1.2.3 -> 1.2.0.3 (an address, not a name)"));
+    CHECK(contains(log_line_of(lines, "::1"), ": ::1 (an address, not a name)"));
   }
 
   TEST_CASE("on the virtual clock a probe answered without lookups stays reproducible") {
