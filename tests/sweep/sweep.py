@@ -1,0 +1,1369 @@
+#!/usr/bin/env python3
+"""The sweep (issue 14, item 5): random option combinations of every scenario, each run as
+`asyncdemo SCENARIO OPTIONS --virtual-time --check --json`, held to two rules.
+
+    sweep.py --asyncdemo BUILD/asyncdemo          the sweep (ASYNCDEMO_SWEEP_SEED, _RUNS)
+    sweep.py --asyncdemo BUILD/asyncdemo --list   the commands it would run, one a line
+
+1. A run without a fault passes its own --check: exit 0, no error, every claim held.
+2. Every number the run says is one its record gives. The record is the JSON's tasks and
+   events (in integer nanoseconds); the sentences are its takeaways and comparisons:
+   - every sentence that quotes a number has a known form below, and each number in it is
+     checked against the record by that form: a count of tasks that failed, were cancelled,
+     finished, queued or ran on is the number of tasks with that outcome; "at 2s" is the
+     time of the event it names; "ran for 100ms" the distance between two events; a ratio
+     the ratio of the figures it compares, as printed ({:.2f});
+   - besides, every duration quoted must be an event's time or the distance between two
+     event times (within 1 us), unless its form says what else it is: an option (a deadline
+     that nothing reached), a mean, or a real-time latency (probe, whose lookups the virtual
+     clock does not see);
+   - the figures: elapsed_s is the last event's time; each task's start, end and outcome are
+     those of its events; sequential_s the sum of the tasks' own work, ideal_s the shortest
+     run of that work, overhead_s = max(0, elapsed - ideal) (never negative), speedup =
+     sequential / elapsed (null or positive); max_in_flight and max_loop_stall_s as the
+     events give them; and the scenario's own figures (timeout's returned_s and overrun_s,
+     cancel's counts, semaphore's waits, probe's counts and completion order).
+
+The combinations come from a seeded generator: a fixed list of edges (zero durations, ties,
+--n 1, a limit above n, a cancel after the work ended, timeouts equal to the work, --fail on
+the first and last task with each --on-error, --sequential, more thread work than pool
+threads), then random ones around them. The seed is printed on failure, with the way to
+replay it (the edges sized by the thread pool use this machine's pool, so a replay is exact
+on the same machine; each failure also prints its command). n stays at 50 or below, and
+each run is instant on the virtual clock: the sweep takes a few seconds. probe runs only
+with `localhost` and IPv4 literals: no name goes to DNS.
+
+Left out, and why: `cancel --beat 0`. A worker whose heartbeat is `await sleep(0)` is always
+ready, so the virtual clock, which jumps only when nothing can run, never reaches the cancel:
+the run spins (millions of events a minute) instead of ending.
+
+Exit status: 0 every run kept both rules; 1 one did not (each failure is printed with its
+command); 2 the sweep itself could not run (no binary, a bad argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import heapq
+import json
+import os
+import random
+import re
+import shlex
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+SEED_VARIABLE = "ASYNCDEMO_SWEEP_SEED"
+RUNS_VARIABLE = "ASYNCDEMO_SWEEP_RUNS"
+DEFAULT_SEED = 14005
+DEFAULT_RUNS = 320  # edges included
+RUN_TIMEOUT_S = 30
+MICRO_NS = 1000  # "within 1 us"
+SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "probe")
+
+# --- durations ----------------------------------------------------------------------------------
+
+UNIT_NS = {"ns": 1, "us": 1000, "µs": 1000, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
+           "h": 3600 * 10**9}
+DURATION_TOKEN = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)(?![\w])")
+
+
+def ns_of(text: str) -> int:
+    """Nanoseconds of a duration as asyncdemo writes one: 0, 150ms, 1.5s, 2.004s, 250us."""
+    if text == "0":
+        return 0
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", text)
+    if not m:
+        raise ValueError(f"not a duration: {text!r}")
+    whole, _, frac = m.group(1).partition(".")
+    unit = UNIT_NS[m.group(2)]
+    return int(whole) * unit + (int(frac) * unit // 10 ** len(frac) if frac else 0)
+
+
+def ns_of_seconds(seconds: float) -> int:
+    return round(seconds * 1e9)
+
+
+def arg(ms: int) -> str:
+    """A duration of whole milliseconds in the asyncdemo syntax: 0, 250ms, 1s, 1.5s, 2.004s."""
+    if ms == 0:
+        return "0"
+    if ms < 1000:
+        return f"{ms}ms"
+    if ms % 1000 == 0:
+        return f"{ms // 1000}s"
+    return f"{ms / 1000:g}s"
+
+
+def format_seconds(seconds: float) -> str:
+    """kit::format_seconds: whole milliseconds in the short forms, else three decimals."""
+    rounded_ms = float(int(abs(seconds) * 1e3 + 0.5)) * (1 if seconds >= 0 else -1)
+    if abs(seconds * 1e3 - rounded_ms) < 1e-6:
+        if rounded_ms != 0 and abs(rounded_ms) < 1000:
+            return f"{rounded_ms:g}ms"
+        return f"{rounded_ms / 1e3:g}s"
+    return f"{seconds:.3f}s"
+
+
+def printed_ratio_matches(printed: str, ratio: float) -> bool:
+    """A ratio printed {:.2f}, against the exact one (allowing for the last bit either way)."""
+    return any(f"{ratio * k:.2f}" == printed for k in (1 - 1e-12, 1.0, 1 + 1e-12))
+
+
+# --- the combinations ---------------------------------------------------------------------------
+
+PROBE_NAMES = ("localhost", "127.0.0.1", "127.0.0.2", "10.20.30.40", "192.0.2.7")
+POLICIES = ("propagate", "collect", "cancel-siblings")
+SPECIAL_MS = (0, 1, 50, 100, 250, 300, 400, 500, 1000, 1500, 2000, 3000)
+
+
+def edges(pool: int) -> list[list[str]]:
+    """The combinations every sweep runs: the edges where the narration is easiest to get wrong."""
+    cases = [
+        # sleep: a zero delay, one sleep, the pool exactly full and one over.
+        "sleep --n 1 --delay 0", "sleep --n 1 --delay 1s", "sleep --n 3 --delay 0 --mode threads",
+        f"sleep --n {pool} --delay 100ms --mode threads",
+        f"sleep --n {pool + 1} --delay 100ms --mode threads",
+        f"sleep --n {2 * pool + 1} --delay 0 --mode all",
+        "sleep --n 4 --delay 1.5s --mode blocking",
+        "sleep --n 5 --delay 250ms --mode async", "sleep --n 2 --delay 2.004s",
+        # gather: --n 1, ties, zeros, the first and the last task failing under each policy.
+        "gather --n 1", "gather --n 3", "gather --n 3 --delay 0", "gather --delays 2s,1s,3s",
+        "gather --n 3 --sequential", "gather --delays 0,0,1s --sequential",
+        "gather --delays 1s,1s,2s --fail 1 --on-error cancel-siblings",
+        "gather --delays 3s,2s,1s --fail 3 --on-error cancel-siblings",
+        "gather --delays 0,0,0 --fail 2 --on-error cancel-siblings",
+        # timeout: the deadline at 0, on the work exactly, after it; a zero cleanup; several tasks.
+        "timeout", "timeout --work 1s --timeout 1s", "timeout --timeout 0",
+        "timeout --work 0 --timeout 0", "timeout --work 0 --timeout 1s",
+        "timeout --work 1s --timeout 2s", "timeout --work 3s --timeout 1s --cleanup 0",
+        "timeout --delays 1s,3s,5s --timeout 2s", "timeout --delays 1s,2s,3s --timeout 2s",
+        "timeout --delays 1s,1s --timeout 1s", "timeout --n 3 --work 500ms --timeout 1s",
+        "timeout --n 3 --timeout 0", "timeout --delays 0,5s --timeout 1s --cleanup 0",
+        # cancel: the cancel after the work ended, on its end exactly, at 0, on a heartbeat;
+        # more thread work than pool threads, cancelled before and after the first round.
+        "cancel", "cancel --offload", "cancel --offload --after 400ms --work 300ms",
+        "cancel --offload --after 300ms --work 300ms", "cancel --offload --after 0 --work 1s",
+        "cancel --offload --after 1s --work 0", "cancel --after 0", "cancel --cleanup 0",
+        "cancel --n 1 --after 1s --beat 1s",
+        "cancel --n 1 --offload --after 1s --work 2s --cleanup 0",
+        f"cancel --offload --n {pool + 2} --after 1s --work 2s",
+        f"cancel --offload --n {pool + 2} --after 3s --work 2s",
+        f"cancel --offload --n {pool + 2} --after 1s --work 1s",
+        f"cancel --offload --n {pool + 2} --after 0 --work 0",
+        # semaphore: one task, a limit equal to n and above it, zero delays.
+        "semaphore", "semaphore --n 1 --limit 1", "semaphore --n 5 --limit 10",
+        "semaphore --n 5 --limit 5", "semaphore --n 5 --limit 1 --delay 0",
+        "semaphore --n 10 --limit 3 --delay 0", "semaphore --n 50 --limit 7 --delay 10ms",
+        # probe: no DNS.
+        "probe localhost", "probe 127.0.0.1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
+        "probe localhost 127.0.0.1 --sequential",
+    ]
+    for policy in POLICIES:
+        cases += [f"gather --n 1 --fail 1 --on-error {policy}",
+                  f"gather --n 3 --fail 1 --on-error {policy}",
+                  f"gather --n 3 --fail 3 --on-error {policy}",
+                  f"gather --delays 2s,1s,3s --fail 2 --on-error {policy}",
+                  f"gather --delays 2s,1s,3s --fail 2 --on-error {policy} --sequential",
+                  f"gather --n 3 --fail 1 --on-error {policy} --sequential",
+                  f"gather --n 3 --fail 3 --on-error {policy} --sequential",
+                  f"gather --n 3 --delay 0 --fail 2 --on-error {policy}"]
+    return [shlex.split(case) for case in cases]
+
+
+def pick_ms(rng: random.Random, high: int = 3000, zero: bool = True) -> int:
+    if rng.random() < 0.6:
+        choices = [ms for ms in SPECIAL_MS if ms <= high and (zero or ms > 0)]
+        return rng.choice(choices)
+    return rng.randint(0 if zero else 1, high)
+
+
+def random_sleep(rng: random.Random, pool: int) -> list[str]:
+    n = rng.choice([1, 2, 3, pool, pool + 1, rng.randint(1, 50)])
+    mode = rng.choice(["blocking", "async", "threads", "all"])
+    return ["sleep", "--n", str(n), "--delay", arg(pick_ms(rng, 2000)), "--mode", mode]
+
+
+def random_gather(rng: random.Random, pool: int) -> list[str]:
+    if rng.random() < 0.5:
+        n = rng.choice([1, 2, 3, rng.randint(1, 50)])
+        options = ["--n", str(n), "--delay", arg(pick_ms(rng, 2000))]
+    else:
+        n = rng.randint(1, 12)
+        palette = [pick_ms(rng, 3000) for _ in range(rng.randint(1, 3))]  # few values: ties
+        options = ["--delays", ",".join(arg(rng.choice(palette)) for _ in range(n))]
+    fail = rng.choice([0, 0, 1, n, rng.randint(1, n)])
+    if fail:
+        options += ["--fail", str(fail)]
+    if fail or rng.random() < 0.3:
+        options += ["--on-error", rng.choice(POLICIES)]
+    if rng.random() < 0.25:
+        options.append("--sequential")
+    return ["gather", *options]
+
+
+def random_timeout(rng: random.Random, pool: int) -> list[str]:
+    if rng.random() < 0.5:
+        works = [pick_ms(rng, 5000)]
+        options = ["--work", arg(works[0])]
+        if rng.random() < 0.4:
+            options += ["--n", str(rng.randint(1, 8))]
+    else:
+        works = [pick_ms(rng, 5000) for _ in range(rng.randint(1, 8))]
+        options = ["--delays", ",".join(arg(ms) for ms in works)]
+    r = rng.random()
+    timeout = rng.choice(works) if r < 0.3 else 0 if r < 0.4 else pick_ms(rng, 5000)
+    options += ["--timeout", arg(timeout)]
+    if rng.random() < 0.7:
+        options += ["--cleanup", arg(pick_ms(rng, 1000))]
+    return ["timeout", *options]
+
+
+def random_cancel(rng: random.Random, pool: int) -> list[str]:
+    n = rng.choice([1, 2, 3, pool, pool + 2, rng.randint(1, 16)])
+    after = pick_ms(rng, 3000)
+    # --beat above 0 (see the module's docstring), and not so small that a run is all heartbeats.
+    beat = max(pick_ms(rng, 1000, zero=False), after // 100, 1)
+    if rng.random() < 0.15:
+        beat = after or 1  # the heartbeat due as the cancel comes
+    options = ["--n", str(n), "--after", arg(after), "--beat", arg(beat)]
+    if rng.random() < 0.7:
+        options += ["--cleanup", arg(pick_ms(rng, 1000))]
+    if rng.random() < 0.5:
+        r = rng.random()
+        work = after if r < 0.25 else pick_ms(rng, 4000)
+        options += ["--offload", "--work", arg(work)]
+    return ["cancel", *options]
+
+
+def random_semaphore(rng: random.Random, pool: int) -> list[str]:
+    n = rng.choice([1, 2, rng.randint(1, 50), rng.randint(1, 50)])
+    limit = rng.choice([1, n, n + 1, rng.randint(1, 60), rng.randint(1, max(1, n // 2))])
+    return ["semaphore", "--n", str(n), "--limit", str(limit), "--delay", arg(pick_ms(rng, 2000))]
+
+
+def random_probe(rng: random.Random, pool: int) -> list[str]:
+    names = rng.sample(PROBE_NAMES, rng.randint(1, len(PROBE_NAMES)))
+    options = ["--limit", str(rng.choice([1, 2, 10, 1000]))]
+    if rng.random() < 0.3:
+        options.append("--sequential")
+    return ["probe", *names, *options]
+
+
+GENERATORS = ((random_sleep, 15), (random_gather, 30), (random_timeout, 20),
+              (random_cancel, 20), (random_semaphore, 13), (random_probe, 2))
+
+
+def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    cases = edges(pool)
+    functions = [f for f, _ in GENERATORS]
+    weights = [w for _, w in GENERATORS]
+    while len(cases) < runs:
+        cases.append(rng.choices(functions, weights)[0](rng, pool))
+    return cases
+
+
+# --- the record ---------------------------------------------------------------------------------
+
+TERMINAL = {"done": "ok", "failed": "failed", "cancelled": "cancelled"}
+QUEUE_WAITS = ("permit", "lock", "child")
+
+
+class Record:
+    """One run's JSON, with the times in integer nanoseconds and the questions the forms ask."""
+
+    def __init__(self, doc: dict):
+        self.doc = doc
+        self.params = doc["params"]
+        self.tasks = doc["tasks"]
+        self.events = doc["events"]
+        for e in self.events:
+            e["t"] = ns_of_seconds(e["t_s"])
+        self.elapsed = ns_of_seconds(doc["elapsed_s"])
+        self.times = sorted({e["t"] for e in self.events})
+        self.by_name = {t["name"]: t for t in self.tasks}
+        self.children = [t for t in self.tasks if t["parent"] is not None]
+        self.root = next(t for t in self.tasks if t["parent"] is None)
+        self.first = {}  # (task id, kind) -> the first such event
+        for e in self.events:
+            self.first.setdefault((e["task"], e["kind"]), e)
+
+    def start(self, task: dict):
+        e = self.first.get((task["id"], "start"))
+        return None if e is None else e["t"]
+
+    def end(self, task: dict):
+        for kind in TERMINAL:
+            e = self.first.get((task["id"], kind))
+            if e is not None:
+                return e["t"]
+        return None
+
+    def notes(self, prefix: str, tasks=None) -> list[dict]:
+        ids = None if tasks is None else {t["id"] for t in tasks}
+        return [e for e in self.events if e["kind"] == "note" and e.get("detail", "").startswith(
+            prefix) and (ids is None or e["task"] in ids)]
+
+    def events_of(self, task: dict, kind: str) -> list[dict]:
+        return [e for e in self.events if e["task"] == task["id"] and e["kind"] == kind]
+
+    def is_time(self, ns: int) -> bool:
+        i = bisect.bisect_left(self.times, ns - MICRO_NS)
+        return i < len(self.times) and self.times[i] <= ns + MICRO_NS
+
+    def is_distance(self, ns: int) -> bool:
+        return any(self.is_time(t + ns) for t in self.times)
+
+    def own_work(self) -> dict:
+        """kit's own work per task: running, or awaiting its work (sleep, thread, DNS, blocked)."""
+        work = Counter()
+        since = {}
+        for e in self.events:
+            if e["kind"] not in ("start", "resume", "await", *TERMINAL):
+                continue
+            if since.get(e["task"], -1) >= 0:
+                work[e["task"]] += e["t"] - since[e["task"]]
+            queues = e["kind"] == "await" and e.get("detail") in QUEUE_WAITS
+            working = e["kind"] in ("start", "resume") or (e["kind"] == "await" and not queues)
+            since[e["task"]] = e["t"] if working else -1
+        return work
+
+    def loop_figures(self) -> tuple[int, int]:
+        """Timeline::loop_figures: the most non-root tasks alive at once, the longest step."""
+        in_flight = most = stall = 0
+        open_task, open_since, started = None, 0, set()
+        for e in self.events:
+            kind, task = e["kind"], e["task"]
+            if kind in ("start", "resume"):
+                if open_task != task:
+                    open_task, open_since = task, e["t"]
+            elif task == open_task and ((kind == "await" and e.get("detail") != "blocked")
+                                        or kind in TERMINAL):
+                stall = max(stall, e["t"] - open_since)
+                open_task = None
+            if kind == "start" and self.tasks[task]["parent"] is not None:
+                started.add(task)
+                in_flight += 1
+                most = max(most, in_flight)
+            elif kind in TERMINAL and task in started:
+                in_flight -= 1
+        return most, stall
+
+    def most_at_once(self, opens, closes, tasks) -> int:
+        """The most of `tasks` between an opening and a closing event, in the record's order."""
+        ids = {t["id"] for t in tasks}
+        count = most = 0
+        for e in self.events:
+            if e["task"] in ids:
+                if opens(e):
+                    count += 1
+                    most = max(most, count)
+                elif closes(e):
+                    count -= 1
+        return most
+
+
+def shortest_run(pieces: list[int], at_a_time: int) -> int:
+    """kit's ideal: the pieces in order, each on the slot that frees first."""
+    if not pieces:
+        return 0
+    if at_a_time >= len(pieces):
+        return max(pieces)
+    if at_a_time <= 1:
+        return sum(pieces)
+    frees = [0] * at_a_time
+    last = 0
+    for piece in pieces:
+        end = heapq.heappop(frees) + piece
+        heapq.heappush(frees, end)
+        last = max(last, end)
+    return last
+
+
+# --- the sentences ------------------------------------------------------------------------------
+
+PLACEHOLDER = {"D": r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)", "N": r"\d+", "R": r"\d+\.\d\d",
+               "Q": r'[^"]*', "L": r"[^()]*", "W": r"[a-z]+", "E": ""}
+
+
+def compile_form(template: str) -> re.Pattern:
+    """{name:D} a duration, {name:N} a count, {name:R} a ratio, {name:Q} quoted text,
+    {name:L} a list, {name:W} a word, {name:E} nothing (a marker: was the optional part there?),
+    {name:a|b} one of the words given; [[...]] is optional, ((a||b)) one of two; the rest
+    is literal."""
+    out, i = [], 0
+    while i < len(template):
+        if template.startswith("[[", i):
+            out.append("(?:")
+            i += 2
+        elif template.startswith("]]", i):
+            out.append(")?")
+            i += 2
+        elif template.startswith("((", i):
+            out.append("(?:")
+            i += 2
+        elif template.startswith("))", i):
+            out.append(")")
+            i += 2
+        elif template.startswith("||", i):
+            out.append("|")
+            i += 2
+        elif template[i] == "{":
+            close = template.index("}", i)
+            name, kind = template[i + 1:close].split(":", 1)
+            if kind in PLACEHOLDER:
+                out.append(f"(?P<{name}>{PLACEHOLDER[kind]})")
+            else:  # one of the words given: {verb:was|were}, {ks:s|} (a plural s or nothing)
+                out.append(f"(?P<{name}>{'|'.join(re.escape(w) for w in kind.split('|'))})")
+            i = close + 1
+        else:
+            out.append(re.escape(template[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+class Form:
+    """A sentence a scenario prints, the checks of the numbers it quotes, and the durations in it
+    that are not times of the record (`exempt`: an option, a mean, a real-time latency)."""
+
+    def __init__(self, name: str, template: str, check, exempt=()):
+        self.name = name
+        self.regex = compile_form(template)
+        self.check = check
+        self.exempt = exempt
+
+
+class Judge:
+    """Collects what one run got wrong."""
+
+    def __init__(self, record: Record):
+        self.r = record
+        self.problems: list[str] = []
+
+    def fail(self, text: str):
+        self.problems.append(text)
+
+    def time(self, what: str, printed: str, ns):
+        if ns is None:
+            self.fail(f"{what}: the text says {printed}, but the record has no such moment")
+        elif abs(ns_of(printed) - ns) > MICRO_NS:
+            self.fail(f"{what}: the text says {printed}, the record gives "
+                      f"{format_seconds(ns / 1e9)} ({ns / 1e9:.9f} s)")
+
+    def count(self, what: str, printed, actual: int):
+        if printed is None or int(printed) != actual:
+            self.fail(f"{what}: the run says {printed}, its record gives {actual}")
+
+    def true(self, what: str, holds: bool):
+        if not holds:
+            self.fail(what)
+
+
+def plural(suffix, count, j: Judge, what: str):
+    """The noun's plural s (the group {x:s|}: "s" or "") fits the count before it."""
+    if (suffix == "s") != (int(count) != 1):
+        j.fail(f"{what}: \"{count}\" with the noun in the {'plural' if suffix else 'singular'}")
+
+
+# sleep ------------------------------------------------------------------------------------------
+
+def phase(r: Record, mode: str) -> list[dict]:
+    return [t for t in r.children if re.fullmatch(rf"{mode}-\d+", t["name"])]
+
+
+def phase_elapsed(r: Record, mode: str):
+    tasks = phase(r, mode)
+    if not tasks:
+        return None
+    begin = min(r.first[(t["id"], "created")]["t"] for t in tasks)
+    return max(r.end(t) for t in tasks) - begin
+
+
+def sleep_length(r: Record, t: dict, mode: str):
+    """How long one sleep of a phase lasted, from its events."""
+    if mode == "threads":
+        s, e = r.first.get((t["id"], "thread-start")), r.first.get((t["id"], "thread-end"))
+    else:
+        wait = "blocked" if mode == "blocking" else "sleep"
+        s = next((e for e in r.events_of(t, "await") if e.get("detail") == wait), None)
+        e = next((x for x in r.events_of(t, "resume") if s and x["t"] >= s["t"]), None)
+    return None if s is None or e is None else e["t"] - s["t"]
+
+
+def check_phase_figure(j: Judge, mode: str, printed: str):
+    r = j.r
+    elapsed = phase_elapsed(r, mode)
+    j.time(f"{mode}: the phase's elapsed time", printed, elapsed)
+    figure = r.doc["figures"].get("modes", {}).get(mode, {}).get("elapsed_s")
+    if figure is not None and elapsed is not None and abs(ns_of_seconds(figure) - elapsed) > \
+            MICRO_NS:
+        j.fail(f"figures.modes.{mode}.elapsed_s is {figure}, the events give {elapsed / 1e9}")
+
+
+def sleep_blocking(j: Judge, m):
+    r, tasks = j.r, phase(j.r, "blocking")
+    j.count("blocking: the number of sleeps", m["n"], len(tasks))
+    for t in tasks:
+        j.time(f"blocking: the sleep of {t['name']}", m["delay"], sleep_length(r, t, "blocking"))
+    for a, b in zip(tasks, tasks[1:]):
+        j.true(f"blocking: {b['name']} started before {a['name']} had finished",
+               r.start(b) is not None and r.start(b) >= r.end(a))
+    check_phase_figure(j, "blocking", m["elapsed"])
+
+
+def sleep_async(j: Judge, m):
+    r, tasks = j.r, phase(j.r, "async")
+    j.count("async: the number that slept", m["n"], sum(t["outcome"] == "ok" for t in tasks))
+    starts, ends = [r.start(t) for t in tasks], [r.end(t) for t in tasks]
+    j.true("async: \"all slept at once\", but the sleeps did not overlap",
+           bool(tasks) and max(starts) <= min(ends))
+    check_phase_figure(j, "async", m["elapsed"])
+
+
+def sleep_threads(j: Judge, m):
+    r, tasks = j.r, phase(j.r, "threads")
+    j.count("threads: the number of sleeps", m["n"], len(tasks))
+    j.count("threads: the pool size", m["pool"], r.doc["thread_pool"]["threads"])
+    most = r.most_at_once(lambda e: e["kind"] == "thread-start",
+                          lambda e: e["kind"] == "thread-end", tasks)
+    j.count("threads: the most sleeps on pool threads at once (thread-start .. thread-end)",
+            m["at_once"], most)
+    check_phase_figure(j, "threads", m["elapsed"])
+
+
+def sleep_faster(j: Judge, m):
+    fast, slow = phase_elapsed(j.r, m["fast"]), phase_elapsed(j.r, m["slow"])
+    if fast is None or slow is None:
+        j.fail(f"compares {m['fast']} with {m['slow']}, but the record has no such phase")
+    elif fast == 0:
+        j.fail(f"\"{m['fast']} ran {m['r']}x faster than {m['slow']}\": {m['fast']} took 0s "
+               f"and {m['slow']} {format_seconds(slow / 1e9)}, a ratio with no value "
+               "(the summary's speedup is null for it)")
+    elif not printed_ratio_matches(m["r"], slow / fast):
+        j.fail(f"{m['fast']} vs {m['slow']}: the text says {m['r']}x, the events give "
+               f"{slow / fast:.4f}x ({slow / 1e9} s / {fast / 1e9} s)")
+
+
+# gather -----------------------------------------------------------------------------------------
+
+def gather_failure(j: Judge, m):
+    """The failing task: its number, its time, the error; returns (task, failed at, others)."""
+    r = j.r
+    fail = int(m["f"])
+    j.count("the failing task", m["f"], r.params.get("fail", 0))
+    task = r.by_name.get(f"task-{fail}")
+    if task is None:
+        j.fail(f"task-{fail} is not in the record")
+        return None, None, []
+    j.true(f"task-{fail}'s outcome is {task['outcome']}, not failed", task["outcome"] == "failed")
+    failed_at = r.end(task)
+    if "t" in m.groupdict() and m["t"] is not None:
+        j.time(f"when task-{fail} failed", m["t"], failed_at)
+    if m.groupdict().get("msg") is not None:
+        raised = r.doc["figures"].get("raised", "")
+        j.true(f"the error quoted, \"{m['msg']}\", is not the one raised ({raised!r})",
+               m["msg"] == f"task-{fail} failed" and raised.endswith(m["msg"]))
+    others = [t for t in r.children if t is not task]
+    return task, failed_at, others
+
+
+def raised_at(r: Record, failed: dict):
+    """When main heard: its first resume after the failing task's end."""
+    index = r.events.index(r.first[(failed["id"], "failed")])
+    return next((e["t"] for e in r.events[index:] if e["task"] == r.root["id"]
+                 and e["kind"] == "resume"), None)
+
+
+def gather_propagate(j: Judge, m):
+    r = j.r
+    task, failed_at, others = gather_failure(j, m)
+    if task is None:
+        return
+    heard = raised_at(r, task)
+    j.true(f"\"gather raised at once\", but main heard of it at "
+           f"{None if heard is None else heard / 1e9} s, the failure was at {failed_at / 1e9} s",
+           heard is not None and abs(heard - failed_at) <= MICRO_NS)
+    j.count("the other tasks", m["others"], len(others))
+    running = [t for t in others if r.end(t) is not None and heard is not None and r.end(t) > heard]
+    if m["running"] is None:
+        j.true("\"the other tasks had all ended by then\", but "
+               f"{len(running)} ended after gather raised", not running)
+    else:
+        j.count("the tasks still running when gather raised", m["running"], len(running))
+        j.true("\"they ran on to the end\", but not all ended ok",
+               all(t["outcome"] == "ok" for t in running))
+    j.count("tasks cancelled (\"cancelled none\")", 0,
+            sum(t["outcome"] == "cancelled" for t in others))
+
+
+def gather_collect(j: Judge, m):
+    r = j.r
+    task, failed_at, others = gather_failure(j, m)
+    cancelled = sum(t["outcome"] == "cancelled" for t in others)
+    j.count("tasks cancelled", m["k"] if m["k"] is not None else 0, cancelled)
+    if m["k"] is not None:
+        plural(m["ks"], m["k"], j, "collect: the cancelled")
+    j.true("\"gather waited for all\", but main ended before a task",
+           r.end(r.root) >= max((r.end(t) or 0) for t in r.children))
+
+
+def gather_cancel_siblings(j: Judge, m):
+    r = j.r
+    task, failed_at, others = gather_failure(j, m)
+    if task is None:
+        return
+    cancelled = [t for t in others if t["outcome"] == "cancelled"]
+    if m["k"] is not None:
+        j.count("the tasks the group cancelled", m["k"], len(cancelled))
+        plural(m["ks"], m["k"], j, "cancel-siblings: the cancelled")
+        j.true("a task the group cancelled had ended before the failure",
+               all(r.end(t) >= failed_at for t in cancelled))
+    else:
+        j.count("tasks cancelled (\"found no task still running to cancel\")", 0, len(cancelled))
+    same = [t for t in others if t["outcome"] == "ok" and abs(r.end(t) - failed_at) <= MICRO_NS]
+    j.count("the tasks that ended in the same loop iteration as the failure",
+            m["m"] if m["m"] is not None else 0, len(same))
+    if m["m"] is not None:
+        plural(m["ms"], m["m"], j, "cancel-siblings: the same-iteration")
+    ran_on = [t for t in others if t["outcome"] == "ok" and r.end(t) > failed_at + MICRO_NS]
+    j.true(f"{len(ran_on)} task(s) ran on past the failure under a TaskGroup", not ran_on)
+
+
+def gather_sequential_collect(j: Judge, m):
+    r = j.r
+    gather_failure(j, m)
+    ran = [t for t in r.children if r.start(t) is not None]
+    j.count("the tasks that ran", m["k"], len(ran))
+    j.count("the tasks that ran, against --n", m["k"], r.params["n"])
+    plural(m["ks"], m["k"], j, "one by one: the tasks that ran")
+
+
+def gather_sequential_stop(j: Judge, m):
+    r = j.r
+    gather_failure(j, m)
+    started = [t for t in r.children if r.start(t) is not None]
+    j.count("the tasks that never started", m["k"], r.params["n"] - len(started))
+    late = [t for t in started if int(t["name"].split("-")[1]) > int(m["f"])]
+    j.true(f"a task after the failed one started: {[t['name'] for t in late]}", not late)
+    plural(m["ks"], m["k"], j, "one by one: the tasks that never started")
+
+
+def ratio_to_sequential(j: Judge, m, what: str):
+    r = j.r
+    sequential = sum(r.own_work()[t["id"]] for t in r.children)
+    if r.elapsed == 0:
+        j.fail(f"{what}: a ratio over an elapsed time of 0s")
+    elif not printed_ratio_matches(m["r"], sequential / r.elapsed):
+        j.fail(f"{what}: the text says {m['r']}x, the events give {sequential / r.elapsed:.4f}x "
+               f"({sequential / 1e9} s of work in {r.elapsed / 1e9} s)")
+
+
+def gather_faster(j: Judge, m):
+    ratio_to_sequential(j, m, "gather vs one by one")
+
+
+# timeout ----------------------------------------------------------------------------------------
+
+def work_tasks(r: Record) -> list[dict]:
+    return [t for t in r.tasks if re.fullmatch(r"work(-\d+)?", t["name"])]
+
+
+def planned_work(r: Record) -> list[int]:
+    if "delays" in r.params:
+        return [ns_of(x) for x in r.params["delays"].split(",")]
+    return [ns_of(r.params["work"])] * r.params["n"]
+
+
+def outcome_note(r: Record, text: str):
+    notes = r.notes(text, [r.root])
+    return notes[0]["t"] if notes else None
+
+
+def check_tie(j: Judge, m):
+    r = j.r
+    tie = max(planned_work(r)) == ns_of(r.params["timeout"])
+    said = m["tie"] is not None
+    j.true("the text says the work was due with the deadline" if said else
+           "the work was due with the deadline, and the text does not say so", said == tie)
+
+
+def timeout_returned(j: Judge, m):
+    r, work = j.r, work_tasks(j.r)
+    deadline = ns_of(r.params["timeout"])
+    j.time("the deadline (the option)", m["d"], deadline)
+    back = outcome_note(r, "finished in time")
+    j.time("when wait_for returned (its \"finished in time\")", m["r"], back)
+    j.time("when the work was done", m["r"], max((r.end(t) for t in work), default=None))
+    j.true("\"before the deadline\", but the work was not done before it",
+           back is not None and back < deadline)
+    j.true("\"wait_for returned its result\", but a work task did not end ok",
+           all(t["outcome"] == "ok" for t in work))
+
+
+def timeout_before_start(j: Judge, m):
+    r, work = j.r, work_tasks(j.r)
+    j.time("the deadline", m["d"], ns_of(r.params["timeout"]))
+    j.time("when TimeoutError came", m["r"], outcome_note(r, "TimeoutError"))
+    check_tie(j, m)
+    j.true("\"cancelled it before it ran\", but a work task started: "
+           f"{[t['name'] for t in work if r.start(t) is not None]}",
+           all(r.start(t) is None for t in work))
+    j.true("\"no cleanup ran\", but one did", not r.notes("cancelled: cleanup"))
+
+
+def timeout_cancelled(j: Judge, m):
+    r, work = j.r, work_tasks(j.r)
+    deadline = ns_of(r.params["timeout"])
+    j.time("the deadline", m["d"], deadline)
+    check_tie(j, m)
+    notes = r.notes("cancelled: cleanup", work)
+    for note in notes:
+        j.time(f"when Cancelled reached {r.tasks[note['task']]['name']} (\"the deadline passed "
+               "at\")", m["d"], note["t"])
+    single = m["f"] is None
+    j.true(f"the text speaks of {'one task' if single else 'several'}, the record has "
+           f"{len(work)} work task(s)", single == (len(work) == 1))
+    j.true("\"its\"/\"their\" does not fit the number of tasks",
+           (m["whose"] == "its") == (len(work) == 1))
+    cancelled = [t for t in work if t["outcome"] == "cancelled"]
+    if single:
+        j.true("\"the work got Cancelled\", but it did not end cancelled",
+               len(cancelled) == 1 and len(notes) == 1)
+    else:
+        finished = [t for t in work if t["outcome"] == "ok"]
+        j.count("the tasks that finished in time", m["f"], len(finished))
+        j.true("a task \"finished in time\" ended after the deadline",
+               all(r.end(t) <= deadline for t in finished))
+        j.count("the tasks still running that got Cancelled", m["k"], len(notes))
+        j.count("the tasks still running that ended cancelled", m["k"], len(cancelled))
+        plural(m["fs"], m["f"], j, "timeout: finished")
+        plural(m["ks"], m["k"], j, "timeout: still running")
+    cleanup = max((r.end(r.tasks[n["task"]]) - n["t"] for n in notes), default=None)
+    j.time("how long the cleanup ran (its Cancelled to its end)", m["c"], cleanup)
+    back = outcome_note(r, "TimeoutError")
+    j.true("\"only then did wait_for raise\", but it raised before a cleanup ended",
+           back is not None and all(back >= r.end(t) for t in cancelled))
+    j.time("how far past the deadline TimeoutError came", m["o"],
+           None if back is None else back - deadline)
+
+
+# cancel -----------------------------------------------------------------------------------------
+
+def cancel_at(r: Record):
+    notes = r.notes("cancel() all", [r.root])
+    return notes[0]["t"] if notes else None
+
+
+def cancel_finished_first(j: Judge, m, workers, at):
+    done = [t for t in workers if t["outcome"] == "ok"]
+    j.count("the workers that had finished before the cancel",
+            m["j"] if m["j"] is not None else 0, len(done))
+    if m["j"] is not None:
+        plural(m["js"], m["j"], j, "cancel: finished before it")
+    j.true("a worker that \"had finished before\" the cancel ended after it",
+           at is not None and all(j.r.end(t) <= at for t in done))
+
+
+def cancel_nothing(j: Judge, m):
+    r, workers = j.r, j.r.children
+    at = cancel_at(r)
+    j.time("when cancel() came", m["t"], at)
+    j.count("the workers", m["n"], len(workers))
+    plural(m["ns"], m["n"], j, "cancel: the workers")
+    j.true("\"every result arrived\", but not every worker ended ok before the cancel",
+           at is not None and all(t["outcome"] == "ok" and r.end(t) <= at for t in workers))
+
+
+def cancel_delivered(j: Judge, m, cancelled, at):
+    r = j.r
+    for t in cancelled:
+        notes = r.notes("Cancelled: cleanup", [t])
+        j.true(f"{t['name']} ended cancelled but the record has no Cancelled for it", bool(notes))
+        if notes:
+            j.time(f"when Cancelled reached {t['name']} (\"at once\")", m["t"], notes[0]["t"])
+
+
+def cancel_heartbeats(j: Judge, m):
+    r, workers = j.r, j.r.children
+    at = cancel_at(r)
+    j.time("when cancel() came", m["t"], at)
+    cancelled = [t for t in workers if t["outcome"] == "cancelled"]
+    j.true(f"\"{m['who']}\" with {len(cancelled)} cancelled",
+           bool(cancelled) and (m["who"] == "the worker") == (len(cancelled) == 1))
+    cancel_delivered(j, m, cancelled, at)
+    for t in cancelled:
+        notes = r.notes("Cancelled: cleanup", [t])
+        if notes:
+            j.time(f"{t['name']}'s cleanup (its Cancelled to its end)", m["c"],
+                   r.end(t) - notes[0]["t"])
+    cancel_finished_first(j, m, workers, at)
+
+
+def cancel_thread_tie(j: Judge, m):
+    r, workers = j.r, j.r.children
+    at = cancel_at(r)
+    j.time("when cancel() came", m["t"], at)
+    cancelled = [t for t in workers if t["outcome"] == "cancelled"]
+    j.count("the tasks cancelled", m["k"], len(cancelled))
+    plural(m["ks"], m["k"], j, "cancel: cancelled")
+    j.true("was/were does not fit the count", (m["verb"] == "was") == (len(cancelled) == 1))
+    for t in cancelled:
+        end = r.first.get((t["id"], "thread-end"))
+        if end is None:
+            why = ("its work was dropped from the queue (thread-drop)"
+                   if (t["id"], "thread-drop") in r.first else "its work never ran")
+            j.fail(f"\"the moment their thread work ended\": {t['name']} has no thread-end: {why}")
+        else:
+            j.time(f"\"the moment their thread work ended\": {t['name']}'s thread-end", m["t"],
+                   end["t"])
+    cancel_finished_first(j, m, workers, at)
+
+
+def cancel_abandoned(j: Judge, m):
+    r, workers = j.r, j.r.children
+    at = cancel_at(r)
+    j.time("when cancel() came", m["t"], at)
+    cancelled = [t for t in workers if t["outcome"] == "cancelled"]
+    j.count("the tasks cancelled", m["k"], len(cancelled))
+    plural(m["ks"], m["k"], j, "cancel: cancelled")
+    j.true("was/were does not fit the count", (m["verb"] == "was") == (len(cancelled) == 1))
+    cancel_delivered(j, m, cancelled, at)
+    # Their work was running on a thread when cancel() came: its thread-start before the
+    # cancel's note in the record, its thread-end (if any) after it.
+    notes = r.notes("cancel() all", [r.root])
+    cancel_index = r.events.index(notes[0]) if notes else len(r.events)
+    position = {id(e): i for i, e in enumerate(r.events)}
+
+    def index(t, kind, otherwise):
+        e = r.first.get((t["id"], kind))
+        return otherwise if e is None else position[id(e)]
+
+    never = len(r.events)
+    running = [t for t in cancelled if index(t, "thread-start", never) < cancel_index
+               and index(t, "thread-end", never) > cancel_index]
+    dropped = [t["name"] for t in cancelled if (t["id"], "thread-drop") in r.first]
+    ended = [t["name"] for t in cancelled if index(t, "thread-end", never) < cancel_index]
+    j.count("\"their work was already on pool threads\" (and ran on): the cancelled tasks whose "
+            "thread work was running when cancel() came (thread-start before it, thread-end "
+            f"after); dropped from the queue instead: {dropped}; ended before the cancel: {ended}",
+            m["k"], len(running))
+    ends = [e["t"] for e in r.events if e["kind"] == "thread-end"]
+    j.time("\"the threads ran on to\": the last thread-end", m["e"], max(ends, default=None))
+    j.true("\"ran on\", but no thread work ended after the cancel",
+           at is not None and max(ends, default=-1) > at)
+    cancel_finished_first(j, m, workers, at)
+
+
+# semaphore --------------------------------------------------------------------------------------
+
+def inside(r: Record) -> int:
+    """The most tasks holding a permit at once, in the record's order: a task holds one from
+    its start (if it did not queue) or from the resume that ends its wait, to its end."""
+    queued = {e["task"] for e in r.events if e["kind"] == "await" and e.get("detail") == "permit"}
+    waiting, holding, most = set(), 0, 0
+    for e in r.events:
+        task, kind = e["task"], e["kind"]
+        if r.tasks[task]["parent"] is None:
+            continue
+        if kind == "await" and e.get("detail") == "permit":
+            waiting.add(task)
+        elif (kind == "start" and task not in queued) or (kind == "resume" and task in waiting):
+            waiting.discard(task)
+            holding += 1
+            most = max(most, holding)
+        elif kind in TERMINAL:
+            holding -= 1
+    return most
+
+
+def waits(r: Record) -> list[int]:
+    since, waited = {}, Counter()
+    for e in r.events:
+        if e["kind"] == "await" and e.get("detail") == "permit":
+            since[e["task"]] = e["t"]
+        elif e["task"] in since and e["kind"] in ("resume", "cancelled"):
+            waited[e["task"]] += e["t"] - since.pop(e["task"])
+    return [waited[t["id"]] for t in r.children]
+
+
+def semaphore_common(j: Judge, m):
+    r = j.r
+    j.count("the tasks", m["n"], len(r.children))
+    plural(m["ns"], m["n"], j, "semaphore: the tasks")
+    most = inside(r)
+    j.count("the most inside at once (holding a permit, from the events)", m["m"], most)
+    j.count("the most inside at once, against summary.max_in_flight", m["m"],
+            r.doc["summary"]["max_in_flight"])
+    j.true(f"more inside at once ({most}) than --limit {r.params['limit']}",
+           most <= r.params["limit"])
+
+
+def semaphore_none_queued(j: Judge, m):
+    r = j.r
+    semaphore_common(j, m)
+    j.count("the permits", m["k"], r.params["limit"])
+    queued = [t for t in r.children if any(e.get("detail") == "permit"
+                                           for e in r.events_of(t, "await"))]
+    j.count("tasks that queued (\"none queued\")", 0, len(queued))
+
+
+def semaphore_queued(j: Judge, m):
+    r = j.r
+    semaphore_common(j, m)
+    queued = [t for t in r.children if any(e.get("detail") == "permit"
+                                           for e in r.events_of(t, "await"))]
+    j.count("the tasks that queued for a permit", m["q"], len(queued))
+    j.count("the tasks that went straight in", m["s"], len(r.children) - len(queued))
+    waited = waits(r)
+    j.time("the longest wait for a permit", m["w"], max(waited, default=0))
+    mean = sum(w / 1e9 for w in waited) / len(waited) if waited else 0.0
+    j.true(f"the mean wait: the text says {m['a']}, the events give {format_seconds(mean)} "
+           f"({mean:.9f} s)", m["a"] == format_seconds(mean)
+           or abs(ns_of(m["a"]) - mean * 1e9) <= MICRO_NS)
+
+
+def semaphore_faster(j: Judge, m):
+    j.count("the limit compared", m["k"], j.r.params["limit"])
+    ratio_to_sequential(j, m, f"limit {m['k']} vs one at a time")
+
+
+# probe ------------------------------------------------------------------------------------------
+
+def probe_tally(j: Judge, m):
+    r = j.r
+    rows = r.doc["results"]
+    counts = r.doc["figures"].get("counts", {})
+    j.count("the names", m["names"], len(rows))
+    j.count("the names, against params.names", m["names"], r.params["names"])
+    plural(m["namess"], m["names"], j, "probe: names")
+    found = [row["name"] for row in rows if row.get("status") == "FOUND"]
+    j.count("the names found (status FOUND)", m["f"], len(found))
+    if m["list"] is not None:
+        j.true(f"the names listed as found, {m['list']!r}, are not those FOUND: {found}",
+               sorted(m["list"].split(", ")) == sorted(found))
+    j.count("the names not found (status NOT FOUND)", m["nf"],
+            sum(row.get("status") == "NOT FOUND" for row in rows))
+    j.count("the errors, against figures.counts", m["e"], counts.get("errors"))
+    j.count("the timeouts, against figures.counts", m["to"], counts.get("timeouts"))
+    plural(m["es"], m["e"], j, "probe: errors")
+    plural(m["tos"], m["to"], j, "probe: timeouts")
+    cancelled = int(m["c"]) if m["c"] is not None else 0
+    j.count("the cancelled, against figures.counts", cancelled, counts.get("cancelled", 0))
+    j.true("the tally does not add up to the names",
+           int(m["f"]) + int(m["nf"]) + int(m["e"]) + int(m["to"]) + cancelled == len(rows))
+
+
+def probe_invalid(j: Judge, m):
+    j.count("the names answered without the resolver", m["k"],
+            j.r.doc["figures"].get("counts", {}).get("not_asked"))
+
+
+def probe_waited(j: Judge, m):
+    r = j.r
+    answered = ns_of_seconds(r.doc["figures"]["answered_s"])
+    j.time("when every name had its row", m["t"], answered)
+    j.time("how long the run waited after", m["w"], r.elapsed - answered)
+
+
+def probe_lookups(j: Judge, m):
+    r = j.r
+    rows = r.doc["results"]
+    counts = r.doc["figures"].get("counts", {})
+    asked = len(rows) - counts.get("not_asked", 0)
+    j.count("the lookups", m["k"], asked)
+    plural(m["ks"], m["k"], j, "probe: lookups")
+    j.count("lookups at a time", m["lim"], r.params["limit"])
+    in_order = r.doc["figures"].get("completion_order") == [row["name"] for row in rows]
+    said = m["order"] is not None
+    j.true("the text says the completion order was " + ("" if said else "not ") +
+           "the submission order; the record says otherwise", said == in_order)
+    latencies = [row["latency_s"] for row in rows if row.get("latency_s") is not None]
+    slowest, total = max(latencies, default=0.0), sum(latencies)
+    j.true(f"the slowest lookup: the text says {m['x']}, the results give "
+           f"{format_seconds(slowest)}", m["x"] == format_seconds(slowest))
+    j.true(f"the lookups together: the text says {m['y']}, the results give "
+           f"{format_seconds(total)}", m["y"] == format_seconds(total))
+    if m["tot"] is not None:
+        j.time("the run's total", m["tot"], r.elapsed)
+    else:
+        j.true("\"in real time\", but the run is on the real clock", r.doc["clock"] == "virtual")
+
+
+FORMS = {
+    "sleep": [
+        Form("blocking", "blocking: time.sleep() held the loop thread, so each task started only "
+             "when the one before it had finished: {n:N} x {delay:D} took {elapsed:D}",
+             sleep_blocking),
+        Form("async", "async: each await handed the loop back, so all {n:N} slept at once: "
+             "{elapsed:D}", sleep_async),
+        Form("threads", "threads: {n:N} blocking sleeps on a pool of {pool:N} threads ran at "
+             "most {at_once:N} at a time, in {elapsed:D}", sleep_threads),
+        Form("faster", "{fast:W} ran {r:R}x faster than {slow:W}", sleep_faster),
+    ],
+    "gather": [
+        Form("propagate", "propagate: task-{f:N} failed at {t:D} and gather raised \"{msg:Q}\" "
+             "at once; the other {others:N} had all ended by then", gather_propagate),
+        Form("propagate-ran-on", "propagate: task-{f:N} failed at {t:D} and gather raised "
+             "\"{msg:Q}\" at once; it cancelled none of the other {others:N}: the {running:N} "
+             "still running ran on to the end (main waited for them to show it; left uncaught, "
+             "the error would end main and asyncio.run would cancel them)", gather_propagate),
+        Form("collect", "collect (return_exceptions=True): task-{f:N} failed at {t:D}; gather "
+             "waited for all and returned the error in its place: nothing raised, "
+             "((nothing||{k:N} task{ks:s|})) cancelled", gather_collect),
+        Form("cancel-siblings", "cancel-siblings (TaskGroup): task-{f:N} failed at {t:D}; the "
+             "group ((cancelled the {k:N} task{ks:s|} still running and waited for them||found "
+             "no task still running to cancel))[[ ({m:N} task{ms:s|} ended in the same loop "
+             "iteration as the failure, and a TaskGroup hears of an end one iteration later, as "
+             "asyncio runs done-callbacks through call_soon)]], then raised an ExceptionGroup "
+             "holding \"{msg:Q}\"", gather_cancel_siblings),
+        Form("sequential-collect", "one by one, collecting errors: task-{f:N} failed and the "
+             "loop went on; all {k:N} task{ks:s|} ran", gather_sequential_collect),
+        Form("sequential-stop", "one by one: the error of task-{f:N} ended the loop, so {k:N} "
+             "task{ks:s|} after it never started", gather_sequential_stop),
+        Form("faster", "gather ran {r:R}x faster than awaiting one by one", gather_faster),
+    ],
+    "timeout": [
+        Form("returned", "the work was done at {r:D}, before the deadline at {d:D}: wait_for "
+             "simply returned its result", timeout_returned, exempt=("d",)),
+        Form("before-start", "the deadline ({d:D}) came before the work's first step[[{tie:E} "
+             "(the work was due at the same moment, but the deadline was set first, so it fired "
+             "first, as in asyncio)]]: wait_for cancelled it before it ran, so no cleanup ran, "
+             "and TimeoutError came at {r:D}", timeout_before_start),
+        Form("cancelled", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
+             "moment, but the deadline was set first, so it fired first, as in asyncio)]]; ((the "
+             "work got Cancelled at its await||{f:N} task{fs:s|} finished in time; the {k:N} "
+             "task{ks:s|} still running got Cancelled at their awaits)), {whose:its|their} "
+             "cleanup ran for {c:D}, and only then did wait_for raise TimeoutError: {o:D} past "
+             "the deadline", timeout_cancelled),
+    ],
+    "cancel": [
+        Form("nothing", "the work of all {n:N} worker{ns:s|} had ended before the cancel at "
+             "{t:D}: cancel() on a finished task does nothing (it returns False), so every "
+             "result arrived", cancel_nothing),
+        Form("heartbeats", "at {t:D} {who:the worker|each worker} got Cancelled inside its "
+             "`await sleep`, ran its cleanup ({c:D}), and ended cancelled[[ ({j:N} "
+             "worker{js:s|} had finished before it: cancel() did nothing to them)]]",
+             cancel_heartbeats),
+        Form("thread-tie", "{k:N} task{ks:s|} {verb:was|were} cancelled at {t:D}, the moment "
+             "their thread work ended: the cancel came first, so they ended cancelled and the "
+             "work's results were dropped[[ ({j:N} worker{js:s|} had finished before it: "
+             "cancel() did nothing to them)]]", cancel_thread_tie),
+        Form("abandoned", "{k:N} task{ks:s|} {verb:was|were} cancelled at {t:D} and moved on "
+             "at once, but their work was already on pool threads: uv_cancel cannot stop "
+             "running work, so the threads ran on to {e:D} (the pretense of cancellation)[[ "
+             "({j:N} worker{js:s|} had finished before it: cancel() did nothing to them)]]",
+             cancel_abandoned),
+    ],
+    "semaphore": [
+        Form("none-queued", "{n:N} task{ns:s|}, at most {m:N} inside at once: with {k:N} "
+             "permits every task went straight in, none queued", semaphore_none_queued),
+        Form("queued", "{n:N} task{ns:s|}, at most {m:N} inside at once: {s:N} went straight "
+             "in, the other {q:N} queued; the longest wait was {w:D} (mean {a:D})",
+             semaphore_queued, exempt=("a",)),
+        Form("faster", "limit {k:N} ran {r:R}x faster than one at a time", semaphore_faster),
+    ],
+    "probe": [
+        Form("tally", "{names:N} name{namess:s|}: {f:N} found[[ ({list:L})]], {nf:N} not "
+             "found, {e:N} error{es:s|}, {to:N} timeout{tos:s|}[[, {c:N} cancelled]]",
+             probe_tally),
+        Form("invalid", "{k:N} name{ks:s|} under .invalid answered NOT FOUND without asking the"
+             " resolver: {rest:Q}", probe_invalid),
+        Form("waited", "every name had its row by {t:D}; the run then waited {w:D} more for "
+             "lookups it had given up on: getaddrinfo cannot be interrupted, so (as asyncio.run "
+             "waits for its executor) the run ends when their threads return", probe_waited),
+        Form("lookups", "{k:N} lookup{ks:s|}, {lim:N} at a time: results arrived in completion"
+             " order((, {order:E}which here was the submission order||, not submission order));"
+             " the slowest took {x:D}, all of them {y:D} together((, in real time (the virtual "
+             "clock stands still while a lookup runs, so the run's total says nothing about "
+             "them)||, {tot:D} in total))", probe_lookups, exempt=("x", "y")),
+    ],
+}
+
+
+class Groups(dict):
+    """A match's named groups: a group the form does not have, or did not match, is None."""
+
+    def __getitem__(self, key):
+        return self.get(key)
+
+    def groupdict(self):
+        return self
+
+
+def check_sentences(j: Judge, scenario: str, counts: Counter):
+    r = j.r
+    for sentence in [*r.doc["takeaways"], *r.doc["comparisons"]]:
+        form = next((f for f in FORMS.get(scenario, []) if f.regex.fullmatch(sentence)), None)
+        if form is None:
+            if re.search(r"\d", sentence):
+                j.fail(f"a sentence the sweep does not know quotes numbers it cannot check; "
+                       f"teach tests/sweep/sweep.py its form: {sentence!r}")
+            continue
+        counts[f"{scenario}/{form.name}"] += 1
+        m = form.regex.fullmatch(sentence)
+        before = len(j.problems)
+        form.check(j, Groups(m.groupdict()))
+        exempt = [m.span(g) for g in form.exempt if m.group(g) is not None]
+        for token in DURATION_TOKEN.finditer(sentence):
+            if any(a <= token.start() < b for a, b in exempt):
+                continue
+            ns = ns_of(token.group(0))
+            if not (r.is_time(ns) or r.is_distance(ns)):
+                j.fail(f"{token.group(0)} is neither the time of an event nor the distance "
+                       "between two")
+        for i in range(before, len(j.problems)):
+            j.problems[i] = f"{j.problems[i]}\n      in: {sentence!r}"
+
+
+# --- the figures and the record itself ----------------------------------------------------------
+
+def close(a, b, rel=1e-9) -> bool:
+    return abs(a - b) <= max(abs(a), abs(b)) * rel + 1e-9
+
+
+def check_record(j: Judge, scenario: str):
+    r, doc = j.r, j.r.doc
+    j.true(f"schema {doc.get('schema')!r}", doc.get("schema") == "asyncdemo/1")
+    j.true(f"clock {doc.get('clock')!r}, not virtual", doc.get("clock") == "virtual")
+    j.true(f"error {doc.get('error')!r} in a run without a fault", doc.get("error") is None)
+    j.true("interrupted", doc.get("interrupted") is False)
+    j.true("no checks: --check gave no claims", bool(doc["checks"]))
+    for claim in doc["checks"]:
+        j.true(f"claim failed: {claim['name']}: measured {claim['measured']}{claim['unit']}, "
+               f"expected {claim['expected']}", claim["passed"])
+    ts = [e["t"] for e in r.events]
+    j.true("events out of time order", all(a <= b for a, b in zip(ts, ts[1:])))
+    j.true(f"elapsed_s {doc['elapsed_s']} is not the last event's time "
+           f"({max(ts, default=0) / 1e9})", abs(r.elapsed - max(ts, default=0)) <= MICRO_NS)
+    for t in r.tasks:
+        start, end = r.start(t), r.end(t)
+        if (start is None) != (t["start_s"] is None) or (
+                start is not None and abs(start - ns_of_seconds(t["start_s"])) > MICRO_NS):
+            j.fail(f"{t['name']}: start_s {t['start_s']}, its start event at "
+                   f"{None if start is None else start / 1e9}")
+        if (end is None) != (t["end_s"] is None) or (
+                end is not None and abs(end - ns_of_seconds(t["end_s"])) > MICRO_NS):
+            j.fail(f"{t['name']}: end_s {t['end_s']}, its end event at "
+                   f"{None if end is None else end / 1e9}")
+        kind = next((k for k in TERMINAL if (t["id"], k) in r.first), None)
+        expected = TERMINAL[kind] if kind else "running"
+        j.true(f"{t['name']}: outcome {t['outcome']}, its events say {expected}",
+               t["outcome"] == expected)
+        j.true(f"{t['name']}: still running at the end of a complete run", expected != "running")
+    check_summary(j, scenario)
+
+
+def check_summary(j: Judge, scenario: str):
+    r, s = j.r, j.r.doc["summary"]
+    elapsed = r.doc["elapsed_s"]
+    sequential, ideal, speedup, overhead = (s["sequential_s"], s["ideal_s"], s["speedup"],
+                                            s["overhead_s"])
+    j.true(f"overhead_s {overhead} is negative", overhead is None or overhead >= 0)
+    j.true(f"speedup {speedup} is not positive", speedup is None or speedup > 0)
+    if speedup is not None:
+        j.true(f"speedup {speedup} is not sequential_s / elapsed_s ({sequential} / {elapsed})",
+               sequential is not None and elapsed > 0 and close(speedup, sequential / elapsed))
+    if overhead is not None:
+        j.true(f"overhead_s {overhead} is not max(0, elapsed_s - ideal_s) ({elapsed} - {ideal})",
+               ideal is not None and close(overhead, max(0.0, elapsed - ideal)))
+    if ideal is not None:
+        j.true(f"ideal_s {ideal} beats the run itself ({elapsed} s)", ideal <= elapsed + 1e-6)
+    work = r.own_work()
+    pieces = [work[t["id"]] for t in r.children]
+    if scenario == "sleep":
+        lengths = []
+        for t in r.children:
+            mode = t["name"].rsplit("-", 1)[0]
+            lengths.append(sleep_length(r, t, mode) or 0)
+        expected_seq = sum(lengths)
+        pool, n, delay = r.doc["thread_pool"]["threads"], r.params["n"], ns_of(r.params["delay"])
+        modes = [r.params["mode"]] if r.params["mode"] != "all" else ["blocking", "async",
+                                                                       "threads"]
+        expected_ideal = sum(n * delay if m == "blocking" else delay if m == "async"
+                             else -(-n // pool) * delay for m in modes)
+    elif scenario == "gather":
+        expected_seq = sum(pieces)
+        expected_ideal = sum(pieces) if r.params["sequential"] else max(pieces, default=0)
+    elif scenario == "semaphore":
+        expected_seq = sum(pieces)
+        expected_ideal = shortest_run(pieces, r.params["limit"])
+    else:
+        expected_seq = expected_ideal = None
+    for name, value, expected in (("sequential_s", sequential, expected_seq),
+                                  ("ideal_s", ideal, expected_ideal)):
+        if value is None:
+            j.true(f"{name} is null, but the work adds up to {expected} ns",
+                   not expected)  # kit leaves a figure <= 0 unset
+        elif expected is None:
+            j.fail(f"{name} {value}: a figure the sweep cannot tie to the events")
+        else:
+            j.true(f"{name} {value} is not what the events give ({expected / 1e9} s)",
+                   abs(ns_of_seconds(value) - expected) <= MICRO_NS)
+    most, stall = r.loop_figures()
+    if scenario == "probe":  # there: the most lookups at once (a task between await dns and resume)
+        most = r.most_at_once(lambda e: e["kind"] == "await" and e.get("detail") == "dns",
+                              lambda e: e["kind"] == "resume", r.children)
+        j.count("summary.max_in_flight (lookups at once)", s["max_in_flight"], most)
+    elif scenario == "semaphore":  # there: the most holding a permit
+        j.count("summary.max_in_flight (tasks holding a permit at once)", s["max_in_flight"],
+                inside(r))
+    else:
+        j.count("summary.max_in_flight (tasks alive at once)", s["max_in_flight"], most)
+    j.true(f"summary.max_loop_stall_s {s['max_loop_stall_s']} is not the longest step the "
+           f"events give ({stall / 1e9})", s["max_loop_stall_s"] is not None
+           and abs(ns_of_seconds(s["max_loop_stall_s"]) - stall) <= MICRO_NS)
+
+
+def check_figures(j: Judge, scenario: str):
+    """The scenario's own figures, against the events they summarise."""
+    r, f = j.r, j.r.doc["figures"]
+
+    def same(name, value, ns):
+        j.true(f"figures.{name} {value} is not what the events give "
+               f"({None if ns is None else ns / 1e9})",
+               value is not None and ns is not None and abs(ns_of_seconds(value) - ns) <= MICRO_NS)
+
+    if scenario == "timeout":
+        timed_out = outcome_note(r, "TimeoutError")
+        back = timed_out if timed_out is not None else outcome_note(r, "finished in time")
+        deadline = ns_of(r.params["timeout"])
+        j.true(f"figures.timed_out {f.get('timed_out')}, the events say {timed_out is not None}",
+               f.get("timed_out") == (timed_out is not None))
+        j.true(f"results {r.doc['results']} do not say what the events do",
+               r.doc["results"] == ([{"error": "TimeoutError"}] if timed_out is not None
+                                    else ["ok"]))
+        same("deadline_s", f.get("deadline_s"), deadline)
+        same("returned_s", f.get("returned_s"), back)
+        same("overrun_s", f.get("overrun_s"), None if back is None else max(0, back - deadline))
+    elif scenario == "cancel":
+        workers = r.children
+        j.count("figures.cancelled", f.get("cancelled"),
+                sum(t["outcome"] == "cancelled" for t in workers))
+        j.count("figures.finished_before_cancel", f.get("finished_before_cancel"),
+                sum(t["outcome"] == "ok" for t in workers))
+        if "thread_work_finished_s" in f:
+            same("thread_work_finished_s", f["thread_work_finished_s"],
+                 max((e["t"] for e in r.events if e["kind"] == "thread-end"), default=None))
+        for t, result in zip(workers, r.doc["results"]):
+            expected = {"cancelled": True} if t["outcome"] == "cancelled" else int(
+                t["name"].split("-")[1])
+            j.true(f"{t['name']}: result {result}, its outcome {t['outcome']}", result == expected)
+    elif scenario == "semaphore":
+        waited = waits(r)
+        same("max_wait_s", f.get("max_wait_s"), max(waited, default=0))
+        if f.get("waits_s") is not None:
+            j.true("figures.waits_s is not each task's wait for its permit, from the events",
+                   len(f["waits_s"]) == len(waited) and all(
+                       abs(ns_of_seconds(a) - b) <= MICRO_NS for a, b in zip(f["waits_s"], waited)))
+    elif scenario == "probe":
+        rows = r.doc["results"]
+        counts = f.get("counts", {})
+        j.count("figures.counts.found", counts.get("found"),
+                sum(row.get("status") == "FOUND" for row in rows))
+        j.count("figures.counts.not_found", counts.get("not_found"),
+                sum(row.get("status") == "NOT FOUND" for row in rows))
+        ended = [e for e in r.events if e["kind"] in TERMINAL and e["task"] != r.root["id"]]
+        j.true(f"figures.completion_order {f.get('completion_order')} is not the order in which "
+               "the lookups ended", f.get("completion_order") == [r.tasks[e["task"]]["name"]
+                                                                 for e in ended])
+
+
+# --- running ------------------------------------------------------------------------------------
+
+def run_one(binary: str, case: list[str]):
+    command = [binary, *case, "--virtual-time", "--check", "--json"]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(command, capture_output=True, timeout=RUN_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return command, None, f"did not end within {RUN_TIMEOUT_S} s", time.monotonic() - started
+    return command, proc, None, time.monotonic() - started
+
+
+def judge_one(scenario: str, proc, counts: Counter) -> list[str]:
+    problems = []
+    if proc.returncode != 0:
+        problems.append(f"exit {proc.returncode}, not 0 (stderr: "
+                        f"{proc.stderr.decode(errors='replace').strip()[:500]!r})")
+    try:
+        doc = json.loads(proc.stdout)
+    except json.JSONDecodeError as error:
+        return problems + [f"stdout is not JSON: {error}"]
+    j = Judge(Record(doc))
+    check_record(j, scenario)
+    check_figures(j, scenario)
+    check_sentences(j, scenario, counts)
+    return problems + j.problems
+
+
+def pool_size(binary: str) -> int:
+    out = subprocess.run([binary, "sleep", "--n", "1", "--delay", "0", "--mode", "async",
+                          "--virtual-time", "--json"], capture_output=True, check=True,
+                         timeout=RUN_TIMEOUT_S)
+    return json.loads(out.stdout)["thread_pool"]["threads"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--asyncdemo", required=True, help="the binary under test")
+    parser.add_argument("--list", action="store_true", help="print the commands, run nothing")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    args = parser.parse_args()
+    try:
+        seed = int(os.environ.get(SEED_VARIABLE, DEFAULT_SEED))
+        runs = int(os.environ.get(RUNS_VARIABLE, DEFAULT_RUNS))
+    except ValueError as error:
+        print(f"sweep: {SEED_VARIABLE} and {RUNS_VARIABLE} are whole numbers: {error}",
+              file=sys.stderr)
+        return 2
+    if not os.access(args.asyncdemo, os.X_OK):
+        print(f"sweep: {args.asyncdemo} is not an executable", file=sys.stderr)
+        return 2
+    try:
+        pool = pool_size(args.asyncdemo)
+    except (subprocess.SubprocessError, OSError, ValueError, KeyError) as error:
+        print(f"sweep: cannot read the thread pool's size from {args.asyncdemo}: {error}",
+              file=sys.stderr)
+        return 2
+    cases = combinations(seed, runs, pool)
+    if args.list:
+        for case in cases:
+            print(shlex.join([args.asyncdemo, *case, "--virtual-time", "--check", "--json"]))
+        return 0
+    started = time.monotonic()
+    counts = Counter()
+    failures = []
+    slowest = (0.0, "")
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool_of_runs:
+        for case, (command, proc, error, seconds) in zip(
+                cases, pool_of_runs.map(lambda c: run_one(args.asyncdemo, c), cases)):
+            slowest = max(slowest, (seconds, shlex.join(case)))
+            problems = [error] if error else judge_one(case[0], proc, counts)
+            if problems:
+                failures.append((command, problems))
+    took = time.monotonic() - started
+    scenarios = Counter(case[0] for case in cases)
+    print(f"sweep: {len(cases)} runs ({', '.join(f'{s} {scenarios[s]}' for s in SCENARIOS)}), "
+          f"seed {seed}, {took:.1f} s (slowest run {slowest[0]:.2f} s: {slowest[1]})")
+    print("sweep: sentences checked by form: " +
+          ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if not failures:
+        print("sweep: every run passed its --check, and every number it quoted is in its record")
+        return 0
+    for command, problems in failures:
+        print(f"\nFAIL: {shlex.join(command)}")
+        for problem in problems:
+            print(f"  - {problem}")
+    print(f"\nsweep: {len(failures)} of {len(cases)} runs failed (seed {seed}). Replay: "
+          f"{SEED_VARIABLE}={seed} {RUNS_VARIABLE}={runs} python3 {sys.argv[0]} "
+          f"--asyncdemo {args.asyncdemo}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
