@@ -1,5 +1,6 @@
 #include "core/errors.hpp"
 
+#include <fmt/format.h>
 #include <uv.h>
 
 namespace asyncdemo {
@@ -23,5 +24,7 @@ void check_uv(const char* call, int code) {
 
 ResolveError::ResolveError(const std::string& name, int code)
     : std::runtime_error(name + ": " + uv_err_name(code) + ": " + uv_strerror(code)), code_(code) {}
+
+void fail_task(int id) { throw std::runtime_error(fmt::format("task-{} failed", id)); }
 
 }  // namespace asyncdemo

@@ -59,6 +59,11 @@ class TemporaryFailure : public ResolveError {
   using ResolveError::ResolveError;
 };
 
+/// Raises RuntimeError("task-<id> failed"), the failure the demonstrations
+/// inject. Out of line so that the message's temporaries are not laid out in
+/// the coroutine frame of every task that might fail (a million of them).
+[[noreturn]] void fail_task(int id);
+
 /// The runtime was misused (e.g. no running Runtime, a task awaited twice).
 class RuntimeMisuse : public std::logic_error {
  public:

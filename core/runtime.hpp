@@ -111,6 +111,10 @@ class Runtime final : private detail::CompletionListener {
   void adopt(detail::TaskState& task, std::coroutine_handle<> root, std::string_view name);
   /// Queues a coroutine to resume on the next loop iteration, inside `task`.
   void schedule(std::coroutine_handle<> handle, detail::TaskState* task);
+  /// Resumes a coroutine now, from a completion listener (a done-callback,
+  /// which runs between steps), as asyncio's Task.__wakeup runs __step
+  /// directly; schedules it instead if called inside a step.
+  void resume_from_callback(std::coroutine_handle<> handle, detail::TaskState* task);
   /// Requests cancellation (Task.cancel). False if the task had already ended.
   bool cancel(detail::TaskState& task) noexcept;
   [[nodiscard]] detail::TaskState* current_task() const noexcept { return current_; }
@@ -139,6 +143,8 @@ class Runtime final : private detail::CompletionListener {
 
  private:
   void task_completed(detail::TaskState& task, std::uint32_t tag) noexcept override;
+  /// Tells a task's listener that it ended, then drops the runtime's reference.
+  void notify_and_release(detail::TaskState& task) noexcept;
   void on_idle();
   void on_timer();
   void run_ready_batch();
@@ -165,6 +171,9 @@ class Runtime final : private detail::CompletionListener {
   void link_live(detail::TaskState& task) noexcept;
   void unlink_live(detail::TaskState& task) noexcept;
 
+  // A step to run: `handle` resumes inside `task`. Or, with a null handle, a task that
+  // ended in an earlier iteration, whose listener is told now (asyncio's call_soon of
+  // its done-callbacks): one queue, so both keep the order they were queued in.
   struct Ready {
     std::coroutine_handle<> handle;
     detail::TaskState* task;

@@ -23,6 +23,17 @@ void Runtime::schedule(std::coroutine_handle<> handle, detail::TaskState* task) 
   }
 }
 
+void Runtime::resume_from_callback(std::coroutine_handle<> handle, detail::TaskState* task) {
+  if (!loop_open()) {
+    return;  // as schedule: nothing runs any more
+  }
+  if (current_ != nullptr) {
+    schedule(handle, task);  // inside a step: a step never runs inside another
+    return;
+  }
+  step(handle, task, now());
+}
+
 void Runtime::step(std::coroutine_handle<> handle, detail::TaskState* task, Nanos start_ns) {
   current_ = task;
   if (!task->started) {
@@ -59,6 +70,11 @@ void Runtime::run_ready_batch() {
   for (std::size_t count = ready_.size(); count > 0 && !ready_.empty(); --count) {
     const Ready ready = ready_.front();
     ready_.pop_front();
+    if (!ready.handle) {
+      notify_and_release(*ready.task);  // a task ended in an earlier iteration (see finish)
+      previous_end_ns = -1;
+      continue;
+    }
     const TaskId id = ready.task->id;
     const std::size_t events_before = timeline_.events().size();
     step(ready.handle, ready.task, previous_end_ns >= 0 ? previous_end_ns : now());

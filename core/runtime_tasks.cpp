@@ -41,6 +41,20 @@ void Runtime::finish(detail::TaskState& task) noexcept {
                                                 : EventKind::failed;
   timeline_.record(now(), task.id, kind);
   unlink_live(task);
+  if (task.listener != nullptr && loop_open()) {
+    // asyncio schedules a task's done-callbacks with call_soon: they run on the next loop
+    // iteration, after every step already due in this one (see run_ready_batch). The
+    // runtime's reference keeps the frame, and so the outcome, until they have run.
+    ready_.push_back(Ready{std::coroutine_handle<>{}, &task});
+    if (!idle_active_) {
+      update_idle();
+    }
+    return;
+  }
+  notify_and_release(task);
+}
+
+void Runtime::notify_and_release(detail::TaskState& task) noexcept {
   if (detail::CompletionListener* listener = std::exchange(task.listener, nullptr)) {
     listener->task_completed(task, task.listener_tag);
   }
@@ -86,9 +100,16 @@ void Runtime::abandon_unfinished_tasks() noexcept {
   // Only after a deadlock or a failure inside the loop, or in a Runtime that never ran:
   // frames that will never resume are destroyed (their awaiters unregister in destructors),
   // unless a TaskHandle still holds them; its destructor will.
-  ready_.clear();
   current_ = nullptr;  // a step that failed inside the loop never got to clear it
   std::vector<detail::TaskState*> unowned;
+  for (const Ready& ready : ready_) {
+    // A task that ended but whose listener was never told: nobody will be, and the
+    // reference the runtime kept for that goes now.
+    if (!ready.handle && --ready.task->refs == 0) {
+      unowned.push_back(ready.task);
+    }
+  }
+  ready_.clear();
   for (detail::TaskState* task = live_head_; task != nullptr;) {
     detail::TaskState* next = task->next_live;
     task->prev_live = task->next_live = nullptr;

@@ -30,6 +30,11 @@ void Waiter::wake() noexcept {
   runtime().schedule(handle_, task_);
 }
 
+void Waiter::wake_now() noexcept {
+  task_->waiting_on = nullptr;
+  runtime().resume_from_callback(handle_, task_);
+}
+
 bool Waiter::take_cancel() noexcept {
   if (task_ != nullptr && task_->cancel_requested) {
     task_->cancel_requested = false;

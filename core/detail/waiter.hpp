@@ -39,6 +39,11 @@ class Waiter {
   bool begin_wait(std::coroutine_handle<> handle, WaitKind what);
   /// Schedules the task to resume. Call exactly once per successful begin_wait.
   void wake() noexcept;
+  /// Resumes the task at once instead: only from a completion listener, which
+  /// runs between steps, for an await whose wake-up is the awaited task's
+  /// done-callback itself (`await task`: asyncio's Task.__wakeup steps the
+  /// awaiting task directly, in the iteration after the awaited one ended).
+  void wake_now() noexcept;
   /// In await_resume: true (and the request consumed) if this await must
   /// raise Cancelled.
   bool take_cancel() noexcept;

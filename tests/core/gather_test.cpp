@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -379,3 +380,61 @@ TEST_CASE("gather_each whose make throws: the error goes up, the tasks made run 
 }
 
 }  // namespace
+
+namespace {
+
+// A failure and two siblings due at the same moment: all three wake in one loop iteration.
+Task<std::vector<Outcome<int>>> equal_delays_one_fails(OnError policy) {
+  std::vector<TaskHandle<int>> tasks;
+  tasks.push_back(asyncdemo::spawn(work(1s, 1)));
+  tasks.push_back(asyncdemo::spawn(fail_after(1s, "boom")));
+  tasks.push_back(asyncdemo::spawn(work(1s, 3)));
+  asyncdemo::GatherAwaiter<int> all = asyncdemo::gather(tasks, policy);
+  try {
+    static_cast<void>(co_await all);
+  } catch (const std::runtime_error&) {
+  }
+  std::vector<Outcome<int>> outcomes;
+  for (TaskHandle<int>& task : tasks) {
+    co_await task.wait();
+    outcomes.push_back(task.take_outcome());
+  }
+  co_return outcomes;
+}
+
+}  // namespace
+
+TEST_CASE("a TaskGroup hears of a failure one iteration later, as asyncio's call_soon") {
+  // asyncio runs a task's done-callbacks through call_soon: task-3, whose wake-up was due in
+  // the failure's iteration, has returned before the group cancels anything ([1, error, 3]).
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  const std::vector<Outcome<int>> outcomes =
+      asyncdemo::run(rt, equal_delays_one_fails(OnError::cancel_siblings));
+  REQUIRE(outcomes.size() == 3);
+  CHECK(outcomes[0].ok());
+  CHECK(outcomes[1].failed());
+  CHECK(outcomes[2].ok());
+  CHECK(outcomes[2].value() == 3);
+}
+
+TEST_CASE("a task awaiting another resumes in the iteration after it ended") {
+  // `await task`: Task.__wakeup steps the awaiting task directly from the done-callback, one
+  // iteration after the end; a task woken by a timer in that same iteration as the end runs
+  // before it, one woken in the next runs after.
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  auto order = std::make_shared<std::vector<std::string>>();
+  auto awaiting = [](std::shared_ptr<std::vector<std::string>> seen) -> Task<void> {
+    TaskHandle<int> child = asyncdemo::spawn(work(1s, 1), "child");
+    TaskHandle<void> other = asyncdemo::spawn(
+        [](std::shared_ptr<std::vector<std::string>> log) -> Task<void> {
+          co_await asyncdemo::sleep(1s);
+          log->push_back("other");  // due with the child: runs in the child's iteration
+        }(seen),
+        "other");
+    static_cast<void>(co_await child);
+    seen->push_back("main");
+    co_await other.wait();
+  };
+  asyncdemo::run(rt, awaiting(order));
+  CHECK(*order == std::vector<std::string>{"other", "main"});
+}

@@ -259,7 +259,11 @@ Task<void> one_thread_sleep(Duration length) { co_await asyncdemo::thread_sleep(
 Task<void> abandon_thread_work() {
   TaskHandle<void> worker = asyncdemo::spawn(one_thread_sleep(200ms));
   TaskHandle<void> sleeper = asyncdemo::spawn(sleep_with_cleanup(1h, 10ms));
-  co_await asyncdemo::sleep(20ms);
+  // Cancelled once its job runs on a pool thread (a job still queued would be dropped, not
+  // waited for), which on a loaded machine can take longer than any fixed wait.
+  do {
+    co_await asyncdemo::sleep(1ms);
+  } while (Runtime::current().threads_running() == 0);
   worker.cancel();
   co_await worker.wait();
 }
