@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -47,13 +48,16 @@ std::string count_of(std::size_t count, std::string_view noun) {
 void print_timing(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
   const Summary& s = report.summary;
   print_figure(out, "elapsed", format_seconds(report.elapsed_s), style);
-  if (s.sequential_s > 0) {
+  // A figure that does not apply to the run is NaN (see Summary).
+  if (std::isfinite(s.sequential_s)) {
     print_figure(out, "sequential",
                  format_seconds(s.sequential_s) + "  (the same work, one task after another)",
                  style);
+  }
+  if (std::isfinite(s.speedup)) {
     print_figure(out, "speedup", format_ratio(s.speedup), style);
   }
-  if (s.ideal_s > 0) {
+  if (std::isfinite(s.ideal_s)) {
     print_figure(
         out, "ideal",
         fmt::format("{}  (overhead {})", format_seconds(s.ideal_s), format_seconds(s.overhead_s)),

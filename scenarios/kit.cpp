@@ -2,13 +2,29 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <queue>
 #include <utility>
+#include <vector>
 
 namespace asyncdemo::kit {
 
 double seconds(Nanos ns) { return static_cast<double>(ns) / 1e9; }
 double seconds(Duration d) { return seconds(to_nanos(d)); }
+Nanos nanos(double seconds) { return static_cast<Nanos>(std::llround(seconds * 1e9)); }
+
+std::string count_of(std::size_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+std::string count_of(std::size_t count, std::string_view noun, std::string_view verb_one,
+                     std::string_view verb_many) {
+  return fmt::format("{} {}", count_of(count, noun), count == 1 ? verb_one : verb_many);
+}
 
 ScenarioReport begin(std::string_view scenario, std::string_view lesson, Json params,
                      const RunContext& context, Runtime& runtime) {
@@ -26,7 +42,7 @@ ScenarioReport begin(std::string_view scenario, std::string_view lesson, Json pa
   return report;
 }
 
-void finish(ScenarioReport& report, Runtime& runtime, double sequential_s, double ideal_s) {
+void finish(ScenarioReport& report, Runtime& runtime) {
   Timeline& timeline = runtime.timeline();
   timeline.set_sink({});
   report.elapsed_s = seconds(runtime.now());
@@ -35,10 +51,100 @@ void finish(ScenarioReport& report, Runtime& runtime, double sequential_s, doubl
   const Timeline::LoopFigures loop = report.timeline.loop_figures();
   summary.max_in_flight = loop.max_in_flight;
   summary.max_loop_stall_s = seconds(loop.max_loop_stall);
-  summary.sequential_s = sequential_s;
-  summary.ideal_s = ideal_s;
-  summary.overhead_s = report.elapsed_s - ideal_s;
-  summary.speedup = report.elapsed_s > 0 ? sequential_s / report.elapsed_s : 0;
+  summary.sequential_s = summary.ideal_s = summary.speedup = summary.overhead_s = Summary::kUnset;
+}
+
+void finish(ScenarioReport& report, Runtime& runtime, double sequential_s, double ideal_s) {
+  finish(report, runtime);
+  set_work(report, sequential_s, ideal_s);
+}
+
+void set_work(ScenarioReport& report, double sequential_s, double ideal_s, bool with_speedup) {
+  if (report.partial()) {
+    return;  // the work of a run cut short compares with nothing
+  }
+  Summary& summary = report.summary;
+  if (sequential_s > 0) {
+    summary.sequential_s = sequential_s;
+    if (with_speedup && report.elapsed_s > 0) {
+      summary.speedup = sequential_s / report.elapsed_s;
+    }
+  }
+  if (ideal_s > 0) {
+    summary.ideal_s = ideal_s;
+    summary.overhead_s = std::max(0.0, report.elapsed_s - ideal_s);
+  }
+}
+
+namespace {
+
+// Each task's own work (see show_work), in one pass over the events: a task
+// works while it runs or waits on something that is its work (a timer, a
+// thread, a DNS answer), not while it queues or awaits another task.
+std::vector<Nanos> own_work(const Timeline& timeline) {
+  const std::size_t tasks = timeline.task_count();
+  std::vector<Nanos> work(tasks, 0);
+  std::vector<Nanos> working_since(tasks, -1);  // -1: not working
+  for (const Event& event : timeline.events()) {
+    const bool changes_state =
+        event.kind != EventKind::note && event.kind != EventKind::thread_started &&
+        event.kind != EventKind::thread_finished && event.kind != EventKind::thread_dropped &&
+        event.kind != EventKind::created;
+    if (!changes_state) {
+      continue;
+    }
+    Nanos& since = working_since[event.task];
+    if (since >= 0) {
+      work[event.task] += event.t_ns - since;
+    }
+    const bool queues = event.kind == EventKind::suspended &&
+                        (event.wait == WaitKind::permit || event.wait == WaitKind::lock ||
+                         event.wait == WaitKind::child);
+    const bool working = event.kind == EventKind::started || event.kind == EventKind::resumed ||
+                         (event.kind == EventKind::suspended && !queues);
+    since = working ? event.t_ns : -1;
+  }
+  return work;
+}
+
+// The list schedule: each piece of work, in order, on the slot that frees first.
+Nanos shortest_run(const std::vector<Nanos>& pieces, std::size_t at_a_time) {
+  if (at_a_time >= pieces.size()) {
+    return pieces.empty() ? 0 : *std::ranges::max_element(pieces);
+  }
+  if (at_a_time <= 1) {
+    return std::accumulate(pieces.begin(), pieces.end(), Nanos{0});
+  }
+  // Min-heap of the times the slots free up.
+  std::priority_queue<Nanos, std::vector<Nanos>, std::greater<>> frees;
+  for (std::size_t i = 0; i < at_a_time; ++i) {
+    frees.push(0);
+  }
+  Nanos last = 0;
+  for (const Nanos piece : pieces) {
+    const Nanos end = frees.top() + piece;
+    frees.pop();
+    frees.push(end);
+    last = std::max(last, end);
+  }
+  return last;
+}
+
+}  // namespace
+
+void show_work(ScenarioReport& report, std::size_t at_a_time, bool with_speedup) {
+  const Timeline& timeline = report.timeline;
+  std::vector<Nanos> work = own_work(timeline);
+  std::vector<Nanos> pieces;
+  pieces.reserve(work.size());
+  for (TaskId id = 0; id < work.size(); ++id) {
+    if (timeline.parent(id) != kNoParent) {
+      pieces.push_back(work[id]);
+    }
+  }
+  work = {};
+  const Nanos sequential = std::accumulate(pieces.begin(), pieces.end(), Nanos{0});
+  set_work(report, seconds(sequential), seconds(shortest_run(pieces, at_a_time)), with_speedup);
 }
 
 double slack(const RunContext& context) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -23,6 +25,12 @@ inline constexpr std::size_t kMaxTasks = 2'000'000;
 
 [[nodiscard]] double seconds(Nanos ns);
 [[nodiscard]] double seconds(Duration d);
+[[nodiscard]] Nanos nanos(double seconds);
+
+/// "1 task", "3 tasks"; with verbs, "1 task was", "3 tasks were".
+[[nodiscard]] std::string count_of(std::size_t count, std::string_view noun);
+[[nodiscard]] std::string count_of(std::size_t count, std::string_view noun,
+                                   std::string_view verb_one, std::string_view verb_many);
 
 /// A report with its header filled in, the live log attached to `runtime`,
 /// and RunContext::on_start called: call before running anything.
@@ -66,9 +74,29 @@ Task<T> noting_error(Task<T> task) {
 }
 
 /// Moves the timeline into the report and fills elapsed_s, max_in_flight and
-/// max_loop_stall_s from it; then speedup and overhead from `sequential_s`
-/// and `ideal_s`.
+/// max_loop_stall_s from it. The work figures (sequential, ideal, speedup,
+/// overhead) stay unset — not shown, null in JSON — unless the scenario gives
+/// them with show_work or set_work: only where they mean something.
+void finish(ScenarioReport& report, Runtime& runtime);
+/// The same, then set_work(report, sequential_s, ideal_s) (a figure <= 0 is left unset).
 void finish(ScenarioReport& report, Runtime& runtime, double sequential_s, double ideal_s);
+
+/// ideal's `at_a_time` for work that all runs at once.
+inline constexpr std::size_t kAllAtOnce = SIZE_MAX;
+
+/// The work figures from what the tasks recorded (every task but the root).
+/// A task's own work is its life from its first step to its end, less the
+/// time it queued for a permit or a lock or awaited another task; sequential
+/// is the sum of them, and ideal the shortest run that does that same work
+/// `at_a_time` tasks at once, started in the order the tasks were created
+/// (1: one after another; kAllAtOnce: as long as the longest). Such a run
+/// never beats the real one, so the overhead is never negative. No speedup
+/// when `with_speedup` is false: a run whose point is not overlap.
+void show_work(ScenarioReport& report, std::size_t at_a_time, bool with_speedup = true);
+/// The work figures a scenario computed itself (from its record): overhead =
+/// elapsed - ideal (at least 0), speedup = sequential / elapsed if asked for and elapsed > 0.
+void set_work(ScenarioReport& report, double sequential_s, double ideal_s,
+              bool with_speedup = true);
 
 /// How far a real-clock figure may stray from its ideal: --tolerance on the
 /// real clock, nothing on the virtual one (there the figures are exact).

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <functional>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -20,12 +21,15 @@
 
 namespace asyncdemo {
 
-/// The figures every scenario reports (DESIGN.md §2.4, JSON "summary").
+/// The figures every scenario reports (DESIGN.md §2.4, JSON "summary"). A work figure that does not
+/// apply to a run (a speedup of a timeout, anything of a run cut short) is NaN: not shown, null in
+/// JSON (see kit::finish).
 struct Summary {
-  double sequential_s = 0;  // what the same work costs done one after another
-  double ideal_s = 0;       // the best this scenario could possibly do
-  double speedup = 0;       // sequential_s / elapsed_s
-  double overhead_s = 0;    // elapsed_s - ideal_s
+  static constexpr double kUnset = std::numeric_limits<double>::quiet_NaN();
+  double sequential_s = kUnset;  // the tasks' own work, one after another
+  double ideal_s = kUnset;       // the shortest run doing that same work
+  double speedup = kUnset;       // sequential_s / elapsed_s
+  double overhead_s = kUnset;    // elapsed_s - ideal_s, never negative
   std::size_t max_in_flight = 0;
   double max_loop_stall_s = 0;  // the longest the loop thread was held by one step
 };

@@ -337,9 +337,9 @@ TEST_SUITE("e2e") {
     const Json document = Json::parse(json_run.out);
     CHECK(row_of(document, "slow-300ms.found.test")["latency_s"].get<double>() >= 0.3);
     CHECK(row_of(document, "slow-300ms.found.test")["latency_s"].get<double>() < 2.0);
-    // The virtual clock stood still meanwhile: no speedup is claimed against it.
-    CHECK(document["summary"]["speedup"].get<double>() == 0.0);
-    CHECK(document["summary"]["overhead_s"].get<double>() >= 0.0);
+    // The virtual clock stood still meanwhile: no speedup or overhead is claimed against it.
+    CHECK(document["summary"]["speedup"].is_null());
+    CHECK(document["summary"]["overhead_s"].is_null());
   }
 
   TEST_CASE("the event log shows each answer as it arrives, one line each, and nothing else") {

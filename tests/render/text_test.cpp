@@ -313,8 +313,9 @@ TEST_SUITE("render") {
 
   TEST_CASE("the summary leaves out figures a scenario does not have") {
     ScenarioReport report = gather_report({1});
-    report.summary.sequential_s = 0;
-    report.summary.ideal_s = 0;
+    report.summary.sequential_s = asyncdemo::Summary::kUnset;
+    report.summary.ideal_s = asyncdemo::Summary::kUnset;
+    report.summary.speedup = asyncdemo::Summary::kUnset;
     const std::string body = body_of(report);
     CHECK_FALSE(contains(body, "sequential"));
     CHECK_FALSE(contains(body, "speedup"));
