@@ -29,6 +29,9 @@ constexpr std::string_view kLesson =
     "cancel() is a request: the task gets CancelledError at its next await and its cleanup "
     "runs; work already on a thread cannot be stopped and runs to its end.";
 
+// The note main makes as it cancels the workers: where the record shows the cancel came.
+constexpr std::string_view kCancelNote = "cancel() all";
+
 struct CancelOptions {
   std::size_t n = 3;
   Duration after = 1500ms;
@@ -99,7 +102,7 @@ Task<void> cancel_main(CancelOptions options, std::shared_ptr<CancelRecord> reco
   co_await sleep(options.after);
   Runtime& runtime = Runtime::current();
   record->cancel_requested_at = runtime.now();
-  runtime.note(fmt::format("cancel() all {}", options.n));
+  runtime.note(fmt::format("{} {}", kCancelNote, options.n));
   for (TaskHandle<int>& task : tasks) {
     task.cancel();
   }
@@ -110,58 +113,139 @@ Task<void> cancel_main(CancelOptions options, std::shared_ptr<CancelRecord> reco
   }
 }
 
-// The end of each worker's thread work, which outlives its cancelled task.
-std::vector<Nanos> thread_ends(const Timeline& timeline) {
-  std::vector<Nanos> ends;
+// What became of the thread work of the tasks the cancel reached, from the
+// timeline, in the order it was recorded: work that ended at the cancel's
+// very moment ended before it or after it.
+struct ThreadWork {
+  Nanos last_end = 0;
+  std::size_t ran_on = 0;     // still running on a thread when cancel() came
+  std::size_t unclaimed = 0;  // ended first, but its task had not resumed to take the result
+  std::size_t dropped = 0;    // still queued: uv_cancel took it off the queue
+};
+
+ThreadWork thread_work_of(const Timeline& timeline) {
+  const std::vector<Timeline::TaskSummary> tasks = timeline.summarize();
+  ThreadWork work;
+  bool cancel_came = false;
   for (const Event& event : timeline.events()) {
+    if (event.kind == EventKind::note && timeline.parent(event.task) == kNoParent &&
+        timeline.note(event.note).starts_with(kCancelNote)) {
+      cancel_came = true;
+    }
+    if (tasks[event.task].outcome != TaskOutcome::cancelled) {
+      continue;  // its work ended before the cancel came: cancel() found it done
+    }
     if (event.kind == EventKind::thread_finished) {
-      ends.push_back(event.t_ns);
+      work.last_end = std::max(work.last_end, event.t_ns);
+      ++(cancel_came ? work.ran_on : work.unclaimed);
+    } else if (event.kind == EventKind::thread_dropped) {
+      ++work.dropped;
     }
   }
-  return ends;
+  return work;
+}
+
+// How the workers ended, from the timeline: those the cancel reached, and
+// those whose work had already ended (cancel() found them done: it did nothing).
+struct Endings {
+  std::size_t cancelled = 0;
+  std::size_t done = 0;
+  std::size_t done_after_cancel = 0;  // ran on although cancel() came while they ran
+};
+
+Endings endings_of(const Timeline& timeline, Nanos cancel_at) {
+  Endings e;
+  const std::vector<Timeline::TaskSummary> tasks = timeline.summarize();
+  for (TaskId id = 0; id < tasks.size(); ++id) {
+    if (timeline.parent(id) == kNoParent) {
+      continue;  // main
+    }
+    if (tasks[id].outcome == TaskOutcome::cancelled) {
+      ++e.cancelled;
+    } else if (tasks[id].outcome == TaskOutcome::ok) {
+      ++e.done;
+      e.done_after_cancel += tasks[id].end_ns > cancel_at ? 1 : 0;
+    }
+  }
+  return e;
 }
 
 void judge(ScenarioReport& report, const CancelOptions& options, const CancelRecord& record,
            double slack) {
-  const auto n = static_cast<double>(options.n);
-  const double after = kit::seconds(options.after);
-  std::size_t cancelled = 0;
-  for (const Timeline::TaskSummary& task : report.timeline.summarize()) {
-    cancelled += task.outcome == TaskOutcome::cancelled ? 1 : 0;
+  const double cancel_at = kit::seconds(record.cancel_requested_at);
+  const Endings e = endings_of(report.timeline, record.cancel_requested_at);
+  report.figures["cancelled"] = e.cancelled;
+  report.figures["finished_before_cancel"] = e.done;
+  report.checks.push_back(kit::equals("no task that cancel() reached ran on to its end",
+                                      static_cast<double>(e.done_after_cancel), 0, ""));
+  if (e.cancelled == 0) {
+    // The work ended before the cancel: cancel() on a finished task does nothing.
+    report.checks.push_back(
+        kit::equals("cancel() after the work had ended changed nothing: "
+                    "every result arrived",
+                    static_cast<double>(e.done), static_cast<double>(options.n), ""));
+    report.takeaways.push_back(fmt::format(
+        "the work of all {} had ended before the cancel at {}: cancel() on a finished task does "
+        "nothing (it returns False), so every result arrived",
+        kit::count_of(options.n, "worker"), kit::format_seconds(cancel_at)));
+    return;
   }
   double latest_delivery = 0;
   for (Nanos at : record.cancelled_at) {
     latest_delivery = std::max(latest_delivery, kit::seconds(at));
   }
-  report.checks.push_back(
-      kit::equals("every worker ended cancelled", static_cast<double>(cancelled), n, ""));
-  report.checks.push_back(
-      kit::equals("every cleanup ran", static_cast<double>(record.cleanups), n, ""));
+  report.checks.push_back(kit::equals("every cancelled worker ran its cleanup",
+                                      static_cast<double>(record.cleanups),
+                                      static_cast<double>(e.cancelled), ""));
   report.checks.push_back(kit::between("Cancelled reached each worker at once, at its await",
-                                       latest_delivery, after, after + slack, "s"));
+                                       latest_delivery, cancel_at, cancel_at + slack, "s"));
+  const std::string finished_first =
+      e.done == 0 ? ""
+                  : fmt::format(" ({} had finished before it: cancel() did nothing to them)",
+                                kit::count_of(e.done, "worker"));
   if (!options.offload) {
     report.takeaways.push_back(fmt::format(
-        "at {} each worker got Cancelled inside its `await sleep`, ran its cleanup ({}), and "
-        "ended cancelled",
-        kit::format_seconds(after), kit::format_seconds(kit::seconds(options.cleanup))));
+        "at {} {} got Cancelled inside its `await sleep`, ran its cleanup ({}), and ended "
+        "cancelled{}",
+        kit::format_seconds(cancel_at), e.cancelled == 1 ? "the worker" : "each worker",
+        kit::format_seconds(kit::seconds(options.cleanup)), finished_first));
     return;
   }
-  const std::vector<Nanos> ends = thread_ends(report.timeline);
-  double last_thread_end = 0;
-  for (Nanos end : ends) {
-    last_thread_end = std::max(last_thread_end, kit::seconds(end));
-  }
-  const double work = kit::seconds(options.work);
-  report.figures["thread_work_finished_s"] = last_thread_end;
-  report.checks.push_back(kit::at_least("the thread work could not be stopped: it ran to its end",
-                                        last_thread_end, work, "s"));
+  const ThreadWork threads = thread_work_of(report.timeline);
+  report.figures["thread_work_finished_s"] = kit::seconds(threads.last_end);
+  report.figures["thread_work_dropped"] = threads.dropped;
   report.checks.push_back(kit::at_least("the run waited for the abandoned thread work",
-                                        report.elapsed_s, last_thread_end, "s"));
-  report.takeaways.push_back(fmt::format(
-      "the tasks were cancelled at {} and moved on at once, but their work was already on pool "
-      "threads: uv_cancel cannot stop running work, so the threads ran on to {} (the pretense "
-      "of cancellation)",
-      kit::format_seconds(after), kit::format_seconds(last_thread_end)));
+                                        report.elapsed_s, kit::seconds(threads.last_end), "s"));
+  std::string fate;
+  if (threads.ran_on > 0) {
+    report.checks.push_back(
+        kit::at_least("the thread work could not be stopped: it ran on past the cancel",
+                      kit::seconds(threads.last_end), cancel_at, "s"));
+    const std::string whose =
+        threads.ran_on != e.cancelled
+            ? fmt::format("the work of {}", kit::count_of(threads.ran_on, "task"))
+            : (e.cancelled == 1 ? "its work" : "their work");
+    fate = fmt::format(
+        "{} was already on pool threads, and uv_cancel cannot stop running work, so the threads "
+        "ran on to {} (the pretense of cancellation)",
+        whose, kit::format_seconds(kit::seconds(threads.last_end)));
+  }
+  if (threads.unclaimed > 0) {
+    fate += fmt::format(
+        "{}the work of {} had just ended, but the cancel came before {} resumed to take {}, so "
+        "{} dropped",
+        fate.empty() ? "" : "; ", kit::count_of(threads.unclaimed, "task"),
+        threads.unclaimed == 1 ? "its task" : "their tasks",
+        threads.unclaimed == 1 ? "the result" : "the results",
+        threads.unclaimed == 1 ? "it was" : "they were");
+  }
+  if (threads.dropped > 0) {
+    fate += fmt::format("{}the work of {} was still queued for a thread, and was dropped",
+                        fate.empty() ? "" : "; ", kit::count_of(threads.dropped, "task"));
+  }
+  report.takeaways.push_back(fmt::format("{} cancelled at {} and moved on at once; {}{}",
+                                         kit::count_of(e.cancelled, "task", "was", "were"),
+                                         kit::format_seconds(cancel_at), fate, finished_first));
 }
 
 ScenarioReport run_cancel(const CancelOptions& options, const RunContext& context) {
@@ -177,11 +261,8 @@ ScenarioReport run_cancel(const CancelOptions& options, const RunContext& contex
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto record = std::make_shared<CancelRecord>();
   kit::drive(report, runtime, cancel_main(options, record));
-  const double after = kit::seconds(options.after);
-  const double cleanup = kit::seconds(options.cleanup);
-  const double ideal =
-      options.offload ? std::max(after + cleanup, kit::seconds(options.work)) : after + cleanup;
-  kit::finish(report, runtime, static_cast<double>(options.n) * (after + cleanup), ideal);
+  // No work figures: cancellation's point is what the tasks do when told, not overlap.
+  kit::finish(report, runtime);
   if (!record->errors.empty() && report.error.empty()) {
     report.error = record->errors.front();
     if (record->errors.size() > 1) {
@@ -206,7 +287,9 @@ ScenarioRunner setup_cancel(CLI::App& app) {
   auto options = std::make_shared<CancelOptions>();
   add_count_option(app, "--n", options->n, "how many workers", 1, kit::kMaxTasks);
   add_duration_option(app, "--after", options->after, "when to cancel them all");
-  add_duration_option(app, "--beat", options->beat, "heartbeat interval of each worker");
+  // Not 0: a heartbeat of `await sleep(0)` is always ready to run, so the virtual clock,
+  // which moves only when nothing is, would never reach the cancel.
+  add_duration_option(app, "--beat", options->beat, "heartbeat interval of each worker", 1ms);
   add_duration_option(app, "--cleanup", options->cleanup, "how long each cleanup awaits");
   app.add_flag("--offload", options->offload,
                "each worker hands blocking work to a thread instead (asyncio.to_thread)");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <numeric>
@@ -37,7 +38,7 @@ struct GatherOptions {
   Duration delay = 1s;
   std::vector<Duration> delays;  // empty: every task sleeps `delay` (no n-sized copy)
   std::size_t fail = 0;          // 1-based task number; 0: none fails
-  std::string on_error = "propagate";
+  OnError on_error = OnError::propagate;
   bool sequential = false;
 
   [[nodiscard]] std::size_t count() const { return delays.empty() ? n : delays.size(); }
@@ -53,18 +54,40 @@ struct GatherOptions {
   }
 };
 
+const std::vector<std::pair<std::string, OnError>> kPolicies = {
+    {"propagate", OnError::propagate},
+    {"collect", OnError::collect},
+    {"cancel-siblings", OnError::cancel_siblings}};
+
+std::string name_of(OnError policy) {
+  const auto named = std::ranges::find(kPolicies, policy, &std::pair<std::string, OnError>::second);
+  return named->first;
+}
+
 // What main saw, read back after the run.
 struct GatherRecord {
-  // Of the tasks that ran, in submission order; the ones after them never
-  // started (a sequential run stops at the first error).
+  // Of every task main started, in submission order; the ones after them
+  // never started (a sequential run stops at the first error).
   std::vector<Outcome<int>> outcomes;
-  std::string raised;  // the error gather (or the loop) raised, if any
+  // Tasks still running when main stopped listening (gather raised, or main
+  // was cancelled): the run ends them, and settle() reads how.
+  std::vector<TaskHandle<int>> unsettled;
+  std::string raised;  // the error gather raised, if any
   Nanos raised_at_ns = -1;
-};
 
-// Out of line so that the message's temporaries are not laid out in every
-// worker's coroutine frame (a million frames at --n 1000000).
-[[noreturn]] void fail_task(int id) { throw std::runtime_error(fmt::format("task-{} failed", id)); }
+  // Once the run is over (every task ended), while the runtime still exists.
+  void settle() {
+    for (std::size_t i = 0; i < unsettled.size(); ++i) {
+      if (unsettled[i].valid() && unsettled[i].done()) {
+        outcomes[i] = unsettled[i].take_outcome();
+      } else if (unsettled[i].valid()) {
+        outcomes[i] = Outcome<int>::of_error(std::make_exception_ptr(Cancelled{}));
+      }
+      unsettled[i].reset();
+    }
+    unsettled.clear();
+  }
+};
 
 Task<int> worker(int id, Duration delay, bool fails) {
   co_await sleep(delay);
@@ -74,27 +97,23 @@ Task<int> worker(int id, Duration delay, bool fails) {
   co_return id;
 }
 
-OnError policy_of(const std::string& name) {
-  if (name == "collect") {
-    return OnError::collect;
-  }
-  if (name == "cancel-siblings") {
-    return OnError::cancel_siblings;
-  }
-  return OnError::propagate;
-}
-
-// Unnamed, the timeline calls a task task-<id>; with main as task 0 and the
-// workers spawned first and in order, that id is the worker's number, and no
-// name string is formatted per task (a million at --n 1000000).
 TaskHandle<int> spawn_worker(const GatherOptions& options, std::size_t index) {
   const int id = static_cast<int>(index + 1);
-  TaskHandle<int> handle = spawn(worker(id, options.delay_of(index), options.fail == index + 1));
-  if (handle.id() != static_cast<TaskId>(id)) {
-    throw RuntimeMisuse(
-        fmt::format("worker {} became task {}: its name would not match", id, handle.id()));
+  return spawn_numbered(worker(id, options.delay_of(index), options.fail == index + 1),
+                        static_cast<TaskId>(id));
+}
+
+// Takes what gather leaves once it has raised or was cancelled: the outcomes it
+// read, and the handles of the tasks still running, read after the run.
+void keep_remains(GatherAwaiter<int>& all, GatherRecord& record) {
+  auto [handles, outcomes] = all.take_remains();
+  record.outcomes.resize(handles.size());
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    if (!handles[i].valid()) {
+      record.outcomes[i] = std::move(outcomes[i]);
+    }
   }
-  return handle;
+  record.unsettled = std::move(handles);
 }
 
 Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherRecord> record) {
@@ -104,55 +123,73 @@ Task<void> gather_concurrently(GatherOptions options, std::shared_ptr<GatherReco
   // the last one.
   GatherAwaiter<int> all = gather_each<int>(
       options.count(), [&options](std::size_t i) { return spawn_worker(options, i); },
-      policy_of(options.on_error));
+      options.on_error);
+  bool cancelled = false;
   try {
-    // gather waited for every task: its results are the whole record.
-    record->outcomes = co_await all;
+    record->outcomes = co_await all;  // gather waited for every task: the whole record
     co_return;
+  } catch (const Cancelled&) {
+    cancelled = true;  // Ctrl-C: asyncio.run cancels main, and gather the tasks
   } catch (const std::exception& error) {
     record->raised = error.what();
     record->raised_at_ns = Runtime::current().now();
   }
-  // gather raised: wait (without cancelling anything) for every task to end,
-  // so the record shows what gather did — or did not do — to the others.
-  auto [handles, outcomes] = all.take_remains();
-  record->outcomes.reserve(handles.size());
-  for (std::size_t i = 0; i < handles.size(); ++i) {
-    if (!handles[i].valid()) {
-      record->outcomes.emplace_back(std::move(outcomes[i]));
-      continue;
+  keep_remains(all, *record);
+  if (cancelled) {
+    throw Cancelled{};
+  }
+  // gather raised. Left uncaught, the error would end main and asyncio.run
+  // would cancel the tasks still running; main waits for them instead (and
+  // cancels nothing), so that the record shows what gather did — or did not
+  // do — to the others.
+  for (TaskHandle<int>& task : record->unsettled) {
+    if (task.valid()) {
+      co_await task.wait();
     }
-    co_await handles[i].wait();
-    record->outcomes.emplace_back(handles[i].take_outcome());
-    handles[i].reset();  // each frame goes as soon as its outcome is out
   }
 }
 
 Task<void> gather_sequentially(GatherOptions options, std::shared_ptr<GatherRecord> record) {
+  // `for c in coros: await c`: each coroutine runs to its end before the next
+  // one starts, and the first error ends the loop (unless it is collected).
   for (std::size_t i = 0; i < options.count(); ++i) {
     TaskHandle<int> task = spawn_worker(options, i);
     co_await task.wait();
     Outcome<int> outcome = task.take_outcome();
     const bool failed = !outcome.ok();
-    if (failed && record->raised.empty()) {
+    if (failed && record->raised.empty() && options.on_error != OnError::collect) {
       record->raised = outcome.error_message();
       record->raised_at_ns = Runtime::current().now();
     }
     record->outcomes.push_back(std::move(outcome));
-    if (failed && options.on_error != "collect") {
-      break;  // like `for t in tasks: await t`: the first error ends the loop
+    if (failed && options.on_error != OnError::collect) {
+      break;
     }
   }
 }
 
-Json result_json(const Outcome<int>& outcome) {
+bool gather_raised(const GatherRecord& record) { return !record.raised.empty(); }
+
+Json result_json(const Outcome<int>& outcome, std::size_t index, bool as_outcomes) {
+  Json result;
   if (outcome.ok()) {
-    return outcome.value();
+    result = outcome.value();
+  } else if (outcome.cancelled()) {
+    result = {{"cancelled", true}};
+  } else {
+    result = {{"error", outcome.error_message()}};
   }
-  if (outcome.cancelled()) {
-    return {{"cancelled", true}};
+  if (!as_outcomes) {
+    return result;  // gather's return value, in submission order
   }
-  return {{"error", outcome.error_message()}};
+  // gather raised, so it returned nothing: each row is how a task ended.
+  Json row = {{"task", fmt::format("task-{}", index + 1)}};
+  if (result.is_object()) {
+    row.update(result);
+  } else {
+    row["value"] = result;
+  }
+  return row;
 }
 
 struct Tally {
@@ -176,81 +213,128 @@ Tally tally(const GatherRecord& record, std::size_t tasks) {
   return counts;
 }
 
-std::string completion_order(const Timeline& timeline) {
-  std::string order;
-  for (const Event& event : timeline.events()) {
-    const bool ended = event.kind == EventKind::done || event.kind == EventKind::failed ||
-                       event.kind == EventKind::cancelled;
-    if (ended && timeline.tasks()[event.task].parent != kNoParent) {
-      order += order.empty() ? "" : ", ";
-      order += timeline.tasks()[event.task].name;
+// How the other tasks stood when task F failed, from the timeline.
+struct Siblings {
+  Nanos failed_at = 0;           // when task F ended
+  Nanos last_end = 0;            // when the last task ended
+  std::size_t ran_on = 0;        // done after the failure (later than `slack` allows)
+  std::size_t running_then = 0;  // not yet ended when gather raised
+  std::size_t same_moment = 0;   // done at the failure's moment (the same loop iteration)
+};
+
+Siblings siblings_of(const Timeline& timeline, const GatherOptions& options,
+                     const GatherRecord& record, Nanos slack) {
+  const std::vector<Timeline::TaskSummary> tasks = timeline.summarize();
+  Siblings s;
+  s.failed_at = tasks[options.fail].end_ns;
+  for (std::size_t id = 1; id <= options.count() && id < tasks.size(); ++id) {
+    const Timeline::TaskSummary& task = tasks[id];
+    s.last_end = std::max(s.last_end, task.end_ns);
+    if (id == options.fail) {
+      continue;
     }
+    const bool done = task.outcome == TaskOutcome::ok;
+    s.ran_on += done && task.end_ns > s.failed_at + slack ? 1 : 0;
+    s.same_moment +=
+        done && task.end_ns >= s.failed_at && task.end_ns <= s.failed_at + slack ? 1 : 0;
+    s.running_then += task.end_ns > record.raised_at_ns ? 1 : 0;
   }
-  return order;
+  return s;
+}
+
+void judge_sequential_failure(ScenarioReport& report, const GatherOptions& options,
+                              const Tally& counts) {
+  const std::size_t n = options.count();
+  if (options.on_error == OnError::collect) {
+    report.checks.push_back(kit::equals("every task ran despite the error",
+                                        static_cast<double>(n - counts.not_run),
+                                        static_cast<double>(n), ""));
+    report.takeaways.push_back(fmt::format(
+        "one by one, collecting errors: task-{} failed and the loop went on; all {} ran",
+        options.fail, kit::count_of(n - counts.not_run, "task")));
+    return;
+  }
+  report.checks.push_back(kit::equals("the tasks after the failed one never started",
+                                      static_cast<double>(counts.not_run),
+                                      static_cast<double>(n - options.fail), ""));
+  report.takeaways.push_back(
+      fmt::format("one by one: the error of task-{} ended the loop, so {} after it never started",
+                  options.fail, kit::count_of(counts.not_run, "task")));
 }
 
 void judge_failure(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
                    const Tally& counts, double slack) {
-  const double fail_at = kit::seconds(options.delay_of(options.fail - 1));
-  const double raised_at = kit::seconds(record.raised_at_ns);
-  const std::size_t n = options.count();
   if (options.sequential) {
-    if (options.on_error == "collect") {
-      report.checks.push_back(kit::equals("every task ran despite the error",
-                                          static_cast<double>(n - counts.not_run),
-                                          static_cast<double>(n), ""));
-    } else {
-      report.checks.push_back(kit::equals("the tasks after the failed one never started",
-                                          static_cast<double>(counts.not_run),
-                                          static_cast<double>(n - options.fail), ""));
-    }
+    judge_sequential_failure(report, options, counts);
     return;
   }
-  std::size_t slower = 0;  // siblings still running when task F failed
-  for (std::size_t i = 0; i < n; ++i) {
-    slower +=
-        (i + 1 != options.fail && options.delay_of(i) > options.delay_of(options.fail - 1)) ? 1 : 0;
-  }
-  if (options.on_error == "propagate") {
+  const std::size_t others = options.count() - 1;
+  const Siblings s = siblings_of(report.timeline, options, record, kit::nanos(slack));
+  const double failed_at = kit::seconds(s.failed_at);
+  const double raised_at = kit::seconds(record.raised_at_ns);
+  const std::string failure =
+      fmt::format("task-{} failed at {}", options.fail, kit::format_seconds(failed_at));
+  if (options.on_error == OnError::propagate) {
     report.checks.push_back(kit::between("gather raised the error as soon as the task failed",
-                                         raised_at, fail_at, fail_at + slack, "s"));
+                                         raised_at, failed_at, failed_at + slack, "s"));
     report.checks.push_back(
         kit::equals("no other task was cancelled", static_cast<double>(counts.cancelled), 0, ""));
-    report.takeaways.push_back(fmt::format(
-        "propagate: gather raised \"{}\" at {}; the other {} task(s) kept running to the "
-        "end: asyncio.gather does not cancel them ({} were still running when it raised)",
-        record.raised, kit::format_seconds(raised_at), n - 1, slower));
-  } else if (options.on_error == "collect") {
+    const std::string others_then =
+        others == 0 ? std::string("there was no other task")
+        : s.running_then == 0
+            ? fmt::format("the other {} had all ended by then", others)
+            : fmt::format(
+                  "it cancelled none of the other {}: the {} still running ran on to the "
+                  "end (main waited for them to show it; left uncaught, the error would "
+                  "end main and asyncio.run would cancel them)",
+                  others, s.running_then);
+    report.takeaways.push_back(fmt::format("propagate: {} and gather raised \"{}\" at once; {}",
+                                           failure, record.raised, others_then));
+  } else if (options.on_error == OnError::collect) {
     report.checks.push_back(kit::equals("the error came back as a result, not raised",
                                         static_cast<double>(counts.failed), 1, ""));
     report.checks.push_back(kit::equals("every other task finished", static_cast<double>(counts.ok),
-                                        static_cast<double>(n - 1), ""));
-    report.takeaways.emplace_back(
-        "collect (return_exceptions=True): gather waited for all and returned the error in the "
-        "failed task's place; nothing was raised, nothing cancelled");
-  } else {
-    report.checks.push_back(kit::equals("the tasks still running were cancelled",
-                                        static_cast<double>(counts.cancelled),
-                                        static_cast<double>(slower), ""));
-    report.checks.push_back(kit::between("the error was raised once they had finished", raised_at,
-                                         fail_at, fail_at + slack, "s"));
+                                        static_cast<double>(others), ""));
     report.takeaways.push_back(fmt::format(
-        "cancel-siblings (TaskGroup): the failure cancelled the {} task(s) still running, "
-        "waited for them, then raised \"{}\"",
-        slower, record.raised));
+        "collect (return_exceptions=True): {}; gather waited for all and returned the error in "
+        "its place: nothing raised, {} cancelled",
+        failure, counts.cancelled == 0 ? "nothing" : kit::count_of(counts.cancelled, "task")));
+  } else {
+    report.checks.push_back(
+        kit::equals("no task ran on past the failure: each had ended or was "
+                    "cancelled",
+                    static_cast<double>(s.ran_on), 0, ""));
+    report.checks.push_back(kit::between("the error was raised once every task had ended",
+                                         raised_at, kit::seconds(s.last_end),
+                                         kit::seconds(s.last_end) + slack, "s"));
+    std::string what = counts.cancelled > 0
+                           ? fmt::format("cancelled the {} still running and waited for {}",
+                                         kit::count_of(counts.cancelled, "task"),
+                                         counts.cancelled == 1 ? "it" : "them")
+                           : "found no task still running to cancel";
+    if (s.same_moment > 0) {
+      what += fmt::format(
+          " ({} ended in the same loop iteration as the failure, and a TaskGroup hears of an "
+          "end one iteration later, as asyncio runs done-callbacks through call_soon)",
+          kit::count_of(s.same_moment, "task"));
+    }
+    report.takeaways.push_back(fmt::format(
+        "cancel-siblings (TaskGroup): {}; the group {}, then raised an ExceptionGroup holding "
+        "\"{}\"",
+        failure, what, record.raised));
   }
 }
 
 void judge(ScenarioReport& report, const GatherOptions& options, const GatherRecord& record,
            double slack) {
   const Tally counts = tally(record, options.count());
-  const double longest = kit::seconds(options.longest());
-  const double total = kit::seconds(options.total());
   if (options.fail == 0) {
     if (options.sequential) {
+      const double total = kit::seconds(options.total());
       report.checks.push_back(kit::between("one after another, the delays add up", report.elapsed_s,
                                            total, total + slack, "s"));
     } else {
+      const double longest = kit::seconds(options.longest());
       report.checks.push_back(kit::between("all ran at once: as long as the slowest",
                                            report.elapsed_s, longest, longest + slack, "s"));
     }
@@ -260,12 +344,7 @@ void judge(ScenarioReport& report, const GatherOptions& options, const GatherRec
   report.checks.push_back(kit::equals("results come back in submission order",
                                       static_cast<double>(counts.in_order),
                                       static_cast<double>(counts.ok), ""));
-  constexpr std::size_t kNamedTasks = 20;  // beyond that a list of names teaches nothing
-  if (options.count() <= kNamedTasks) {
-    report.takeaways.push_back("completion order: " + completion_order(report.timeline) +
-                               "; results are still in submission order");
-  }
-  if (!options.sequential && options.fail == 0) {
+  if (!options.sequential && options.fail == 0 && std::isfinite(report.summary.speedup)) {
     report.comparisons.push_back(kit::faster("gather", report.elapsed_s, "awaiting one by one",
                                              report.summary.sequential_s));
   }
@@ -290,7 +369,7 @@ Json params_of(const GatherOptions& options) {
     params["delays"] = format_durations(options.delays);
   }
   params["fail"] = options.fail;
-  params["on_error"] = options.on_error;
+  params["on_error"] = name_of(options.on_error);
   params["sequential"] = options.sequential;
   return params;
 }
@@ -306,20 +385,26 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   } else {
     kit::drive(report, runtime, gather_concurrently(options, record));
   }
-  const double total = kit::seconds(options.total());
-  const double longest = kit::seconds(options.longest());
-  // TaskGroup stops at the failure; everything else runs to the slowest.
-  const bool stops_at_failure = options.fail > 0 && options.on_error == "cancel-siblings";
-  const double ideal = options.sequential ? total
-                       : stops_at_failure ? kit::seconds(options.delay_of(options.fail - 1))
-                                          : longest;
-  kit::finish(report, runtime, total, ideal);
+  record->settle();
+  kit::finish(report, runtime);
+  // Awaited one by one, the speedup is 1 by definition: the figure to compare
+  // is the elapsed time beside a gather of the same tasks.
+  kit::show_work(report, options.sequential ? 1 : kit::kAllAtOnce,
+                 /*with_speedup=*/!options.sequential);
+  if (gather_raised(*record)) {
+    report.figures["raised"] = options.on_error == OnError::cancel_siblings
+                                   ? fmt::format("ExceptionGroup: {}", record->raised)
+                                   : record->raised;
+  }
   // Made as they are read: at --n 1000000 the outcomes are already here, and
   // the text summary only counts them.
-  report.results = ResultList::made_on_read(options.count(), [record](std::size_t index) {
-    return index < record->outcomes.size() ? result_json(record->outcomes[index])
-                                           : Json{{"not_run", true}};
-  });
+  const bool as_outcomes = gather_raised(*record) || report.partial();
+  report.results =
+      ResultList::made_on_read(options.count(), [record, as_outcomes](std::size_t index) {
+        return index < record->outcomes.size()
+                   ? result_json(record->outcomes[index], index, as_outcomes)
+                   : Json{{"task", fmt::format("task-{}", index + 1)}, {"not_run", true}};
+      });
   if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }
@@ -334,13 +419,13 @@ ScenarioRunner setup_gather(CLI::App& app) {
                            "one delay per task, e.g. 2s,1s,3s (sets --n)");
   add_count_option(app, "--fail", options->fail, "task number that raises after its delay", 0,
                    kit::kMaxTasks);
-  app.add_option("--on-error", options->on_error,
-                 "propagate (asyncio.gather) | collect (return_exceptions=True) | "
-                 "cancel-siblings (TaskGroup)")
-      ->check(CLI::IsMember({"propagate", "collect", "cancel-siblings"}))
-      ->capture_default_str();
+  add_choice_option(app, "--on-error", options->on_error,
+                    "propagate (asyncio.gather) | collect (return_exceptions=True) | "
+                    "cancel-siblings (TaskGroup)",
+                    kPolicies);
   app.add_flag("--sequential", options->sequential,
-               "await the same tasks one after another instead, to compare");
+               "instead, await each coroutine in turn (`for c in coros: await c`), each "
+               "starting when the one before has ended, to compare");
   return [options, n](const RunContext& context) {
     return run_gather(*options, n->count() > 0, context);
   };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -64,13 +65,20 @@ Task<void> semaphore_main(SemaphoreOptions options, std::shared_ptr<SemaphoreRec
   }
 }
 
+struct Waits {
+  std::vector<double> seconds;  // each task's, in submission order
+  std::size_t queued = 0;       // tasks that had to queue at all (even for no time)
+};
+
 // Each task's time queued for its permit: from its suspension on the
 // semaphore to its next step. One pass over the events (no per-task scan).
-std::vector<double> waits(const Timeline& timeline) {
+Waits waits(const Timeline& timeline) {
   std::vector<Nanos> since(timeline.tasks().size(), -1);
   std::vector<Nanos> waited(timeline.tasks().size(), 0);
+  Waits result;
   for (const Event& event : timeline.events()) {
     if (event.kind == EventKind::suspended && event.wait == WaitKind::permit) {
+      ++result.queued;
       since[event.task] = event.t_ns;
     } else if (since[event.task] >= 0 &&
                (event.kind == EventKind::resumed || event.kind == EventKind::cancelled)) {
@@ -78,13 +86,12 @@ std::vector<double> waits(const Timeline& timeline) {
       since[event.task] = -1;
     }
   }
-  std::vector<double> out;
   for (TaskId id = 0; id < timeline.tasks().size(); ++id) {
-    if (timeline.tasks()[id].parent != kNoParent) {
-      out.push_back(kit::seconds(waited[id]));
+    if (timeline.parent(id) != kNoParent) {
+      result.seconds.push_back(kit::seconds(waited[id]));
     }
   }
-  return out;
+  return result;
 }
 
 bool first_come_first_served(const std::vector<std::size_t>& order) {
@@ -93,7 +100,9 @@ bool first_come_first_served(const std::vector<std::size_t>& order) {
 
 void judge(ScenarioReport& report, const SemaphoreOptions& options, const SemaphoreRecord& record,
            double slack) {
-  const double ideal = report.summary.ideal_s;
+  const double delay = kit::seconds(options.delay);
+  const double ideal =
+      static_cast<double>((options.n + options.limit - 1) / options.limit) * delay;  // ceil(n / k)
   report.summary.max_in_flight = record.max_inside;
   report.checks.push_back(kit::at_most("never more than --limit tasks inside at once",
                                        static_cast<double>(record.max_inside),
@@ -102,7 +111,8 @@ void judge(ScenarioReport& report, const SemaphoreOptions& options, const Semaph
       kit::between("ceil(N / K) rounds of --delay", report.elapsed_s, ideal, ideal + slack, "s"));
   report.checks.push_back(kit::equals("permits went out first come, first served",
                                       first_come_first_served(record.entry_order) ? 1 : 0, 1, ""));
-  const std::vector<double> waited = waits(report.timeline);
+  const Waits queued = waits(report.timeline);
+  const std::vector<double>& waited = queued.seconds;
   const double longest = waited.empty() ? 0 : *std::ranges::max_element(waited);
   double total = 0;
   for (double w : waited) {
@@ -112,11 +122,19 @@ void judge(ScenarioReport& report, const SemaphoreOptions& options, const Semaph
   report.figures["max_wait_s"] = longest;
   report.figures["mean_wait_s"] = mean;
   report.figures["waits_s"] = waited.size() <= 1000 ? Json(waited) : Json(nullptr);
+  const std::size_t straight_in = options.n - std::min(options.n, queued.queued);
+  if (queued.queued == 0) {
+    report.takeaways.push_back(fmt::format(
+        "{}, at most {} inside at once: with {} permits every task went straight in, none "
+        "queued",
+        kit::count_of(options.n, "task"), record.max_inside, options.limit));
+    return;
+  }
   report.takeaways.push_back(fmt::format(
-      "{} tasks, {} at a time: the first {} went straight in, the rest queued; the longest wait "
+      "{}, at most {} inside at once: {} went straight in, the other {} queued; the longest wait "
       "was {} (mean {})",
-      options.n, options.limit, std::min(options.n, options.limit), kit::format_seconds(longest),
-      kit::format_seconds(mean)));
+      kit::count_of(options.n, "task"), record.max_inside, straight_in, queued.queued,
+      kit::format_seconds(longest), kit::format_seconds(mean)));
 }
 
 ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& context) {
@@ -127,16 +145,16 @@ ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& 
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto record = std::make_shared<SemaphoreRecord>();
   kit::drive(report, runtime, semaphore_main(options, record));
-  const double delay = kit::seconds(options.delay);
-  const std::size_t whole_rounds = (options.n + options.limit - 1) / options.limit;  // ceil(n / k)
-  const auto rounds = static_cast<double>(whole_rounds);
-  kit::finish(report, runtime, static_cast<double>(options.n) * delay, rounds * delay);
+  kit::finish(report, runtime);
+  kit::show_work(report, options.limit);  // ideal: ceil(N / K) rounds of the work that ran
   report.results = ResultList(record->results);
   if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
-    report.comparisons.push_back(kit::faster(fmt::format("limit {}", options.limit),
-                                             report.elapsed_s, "one at a time",
-                                             report.summary.sequential_s));
+    if (std::isfinite(report.summary.speedup)) {
+      report.comparisons.push_back(kit::faster(fmt::format("limit {}", options.limit),
+                                               report.elapsed_s, "one at a time",
+                                               report.summary.sequential_s));
+    }
   }
   return report;
 }

@@ -6,8 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/gather.hpp"
@@ -114,6 +116,25 @@ double ideal_of(const std::string& mode, const SleepOptions& options, std::size_
   return static_cast<double>(rounds) * delay;
 }
 
+// The most jobs of the phase's tasks that ran on pool threads at the same
+// moment, walking the events in the order they were recorded (a job's start
+// before its end, even when both have the same time).
+std::size_t threads_at_once(const Timeline& timeline, const Phase& phase) {
+  std::size_t running = 0;
+  std::size_t most = 0;
+  for (const Event& event : timeline.events()) {
+    if (event.task < phase.first || event.task >= phase.last) {
+      continue;
+    }
+    if (event.kind == EventKind::thread_started) {
+      most = std::max(most, ++running);
+    } else if (event.kind == EventKind::thread_finished && running > 0) {
+      --running;
+    }
+  }
+  return most;
+}
+
 void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions& options,
                  std::size_t pool, double slack) {
   const double elapsed = kit::seconds(phase.end_ns - phase.start_ns);
@@ -132,37 +153,39 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions&
         kit::at_least("blocking: each sleep held the loop for all of it", stall, delay, "s"));
     report.takeaways.push_back(fmt::format(
         "blocking: time.sleep() held the loop thread, so each task started only when the one "
-        "before it had finished: {} x {} = {}",
-        n, kit::format_seconds(delay), kit::format_seconds(ideal)));
+        "before it had finished: {} x {} took {}",
+        n, kit::format_seconds(delay), kit::format_seconds(elapsed)));
   } else if (phase.mode == "async") {
     report.checks.push_back(
         kit::between("async: the " + n + " sleeps overlapped", elapsed, ideal, ideal + slack, "s"));
     report.checks.push_back(kit::at_most("async: the loop was never held", stall, slack, "s"));
-    report.takeaways.push_back(
-        fmt::format("async: each await handed the loop back, so all {} slept at once: {} + e", n,
-                    kit::format_seconds(delay)));
+    report.takeaways.push_back(fmt::format(
+        "async: each await handed the loop back, so {}: {}",
+        options.n == 1 ? "its one task slept without holding it" : "all " + n + " slept at once",
+        kit::format_seconds(elapsed)));
   } else {
     report.checks.push_back(kit::between(
         fmt::format("threads: the {} sleeps overlapped {} at a time (the pool size)", n, pool),
         elapsed, ideal, ideal + slack, "s"));
-    report.takeaways.push_back(
-        fmt::format("threads: {} blocking sleeps on a pool of {} threads take {} round(s) of {}", n,
-                    pool, (options.n + pool - 1) / pool, kit::format_seconds(delay)));
+    const std::size_t at_once = threads_at_once(report.timeline, phase);
+    report.takeaways.push_back(fmt::format(
+        "threads: {} on a pool of {} threads ran at most {} at a time, in {}",
+        kit::count_of(options.n, "blocking sleep"), pool, at_once, kit::format_seconds(elapsed)));
   }
 }
 
 void compare_phases(ScenarioReport& report) {
   const Json& modes = report.figures["modes"];
   auto elapsed = [&modes](const char* mode) { return modes[mode]["elapsed_s"].get<double>(); };
-  if (modes.contains("blocking")) {
+  if (modes.contains("blocking") && elapsed("blocking") > 0) {
     for (const char* other : {"async", "threads"}) {
-      if (modes.contains(other)) {
+      if (modes.contains(other) && elapsed(other) > 0) {
         report.comparisons.push_back(
             kit::faster(other, elapsed(other), "blocking", elapsed("blocking")));
       }
     }
   }
-  if (modes.contains("async") && modes.contains("threads") &&
+  if (modes.contains("async") && modes.contains("threads") && elapsed("async") > 0 &&
       elapsed("threads") > elapsed("async") * 1.5) {
     report.comparisons.push_back(
         kit::faster("async", elapsed("async"), "threads", elapsed("threads")));
