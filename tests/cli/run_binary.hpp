@@ -24,6 +24,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <ostream>
 #include <stdexcept>
@@ -49,12 +50,19 @@ struct SignalPlan {
   int signal = SIGINT;
   std::string after_output;
   std::string after_waiting_in;
+  /// And at least `threads_waiting` of the child's other threads wait in one
+  /// of `threads_waiting_in` (pool threads inside their jobs: a sanitizer
+  /// build starts them well after the loop has gone idle).
+  std::string threads_waiting_in;
+  std::size_t threads_waiting = 0;
   std::chrono::milliseconds delay{0};
 };
 
-/// The kernel's names for an event loop waiting with nothing to run, and for a read of a pipe.
+/// The kernel's names for an event loop waiting with nothing to run, for a read of a pipe,
+/// and for a thread in a blocking sleep (a pool thread running thread_sleep's job).
 inline constexpr const char* kWaitingForEvents = "epoll_wait|ep_poll";
 inline constexpr const char* kReadingPipe = "pipe_read|pipe_wait";
+inline constexpr const char* kSleepingThread = "nanosleep";
 
 /// `signal` once the output holds `text` and then the main thread waits in one of `waiting_in`.
 inline SignalPlan signal_when(std::string text, std::string waiting_in, int signal = SIGINT) {
@@ -78,6 +86,14 @@ inline SignalPlan signal_when_waiting(std::string waiting_in, int signal = SIGIN
 /// Ctrl-C once the event loop waits with nothing to run: every task has made its first step.
 inline SignalPlan interrupt_when_idle(int signal = SIGINT) {
   return signal_when_waiting(kWaitingForEvents, signal);
+}
+
+/// Ctrl-C once the loop is idle and `count` pool threads sleep inside their jobs.
+inline SignalPlan interrupt_when_threads_sleep(std::size_t count, int signal = SIGINT) {
+  SignalPlan plan = interrupt_when_idle(signal);
+  plan.threads_waiting_in = kSleepingThread;
+  plan.threads_waiting = count;
+  return plan;
 }
 
 struct RunOptions {
@@ -283,11 +299,12 @@ inline void feed(Fd& fd, std::string_view& input, bool keep_open) {
   }
 }
 
-// The kernel function the process's main thread sleeps in ("0" or "" when running).
-inline std::string waiting_in(pid_t pid) {
+// The kernel function a thread sleeps in ("0" or "" when running); the main thread's by default.
+inline std::string waiting_in(pid_t pid, pid_t thread = 0) {
   std::string name;
-  if (const int fd = ::open(("/proc/" + std::to_string(pid) + "/wchan").c_str(), O_RDONLY);
-      fd >= 0) {
+  const std::string path = "/proc/" + std::to_string(pid) +
+                           (thread == 0 ? "" : "/task/" + std::to_string(thread)) + "/wchan";
+  if (const int fd = ::open(path.c_str(), O_RDONLY); fd >= 0) {
     std::array<char, 128> buffer{};
     const ssize_t got = ::read(fd, buffer.data(), buffer.size());
     name.assign(buffer.data(), static_cast<std::size_t>(std::max<ssize_t>(got, 0)));
@@ -297,8 +314,8 @@ inline std::string waiting_in(pid_t pid) {
 }
 
 // Whether it sleeps in a function whose name contains one of the '|'-separated `names`.
-inline bool waits_in(pid_t pid, std::string_view names) {
-  const std::string function = waiting_in(pid);
+inline bool waits_in(pid_t pid, std::string_view names, pid_t thread = 0) {
+  const std::string function = waiting_in(pid, thread);
   while (!names.empty()) {
     const std::size_t bar = std::min(names.find('|'), names.size());
     if (function.find(names.substr(0, bar)) != std::string::npos) {
@@ -307,6 +324,18 @@ inline bool waits_in(pid_t pid, std::string_view names) {
     names.remove_prefix(std::min(bar + 1, names.size()));
   }
   return false;
+}
+
+// How many of the process's threads other than the main one wait in one of `names`.
+inline std::size_t threads_waiting_in(pid_t pid, std::string_view names) {
+  std::size_t count = 0;
+  std::error_code ignored;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ignored)) {
+    const pid_t thread = static_cast<pid_t>(std::stol(entry.path().filename().string()));
+    count += thread != pid && waits_in(pid, names, thread) ? 1 : 0;
+  }
+  return count;
 }
 
 // Sends the child each planned signal once its moment has come (see SignalPlan).
@@ -324,6 +353,10 @@ class Signals {
           return;
         }
         if (!plan.after_waiting_in.empty() && !waits_in(pid_, plan.after_waiting_in)) {
+          return;
+        }
+        if (plan.threads_waiting > 0 &&
+            threads_waiting_in(pid_, plan.threads_waiting_in) < plan.threads_waiting) {
           return;
         }
         ready_since_ = now;

@@ -22,6 +22,7 @@
 #include "tests/e2e/valid_against_schema.hpp"
 
 using asyncdemo::testing::interrupt_when_idle;
+using asyncdemo::testing::interrupt_when_threads_sleep;
 using asyncdemo::testing::run_asyncdemo;
 using asyncdemo::testing::RunOptions;
 using asyncdemo::testing::RunResult;
@@ -300,7 +301,8 @@ TEST_SUITE("e2e") {
 
   TEST_CASE("after Ctrl-C, a run that must wait for thread work says so at once") {
     RunOptions options;
-    options.signals = {interrupt_when_idle()};
+    // Once the three jobs run on pool threads: jobs still queued are dropped, not waited for.
+    options.signals = {interrupt_when_threads_sleep(3)};
     const auto start = std::chrono::steady_clock::now();
     const RunResult result = run_asyncdemo(
         {"cancel", "--n", "3", "--offload", "--work", "3s", "--after", "10s", "-q"}, options);
