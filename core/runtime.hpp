@@ -3,6 +3,20 @@
 // loop. It owns the loop, the ready queue, the shared timer and the timeline.
 // Everything here runs on the loop thread; the only cross-thread traffic is
 // libuv's own thread-pool completion.
+//
+// The scheduling model, where order is observable, is asyncio's:
+// - One loop iteration runs the steps that were ready when it began, in the
+//   order they were queued; what they schedule waits for the next iteration.
+// - Timers due in an iteration fire in deadline order, then in the order they
+//   were set, and the tasks they wake run in that same iteration.
+// - A task's end reaches whoever listens to it (gather, a TaskGroup, wait_for,
+//   as_completed, a join) one iteration later, queued behind the steps already
+//   due, as asyncio's done-callbacks run through call_soon: siblings that end
+//   in the same iteration as a failure have ended before a TaskGroup hears of
+//   it. `await task` resumes from that callback itself (Task.__wakeup).
+// On the virtual clock equal delays are exact ties, decided by these rules; on
+// the real clock deadlines keep their microseconds, so sleeps set microseconds
+// apart are not a tie (asyncio's millisecond-rounded wait would group them).
 
 #include <uv.h>
 
