@@ -54,14 +54,20 @@ struct GatherOptions {
   }
 };
 
-const std::vector<std::pair<std::string, OnError>> kPolicies = {
-    {"propagate", OnError::propagate},
-    {"collect", OnError::collect},
-    {"cancel-siblings", OnError::cancel_siblings}};
+// --on-error's values, in the order --help lists them.
+std::vector<std::pair<std::string, OnError>> policy_choices() {
+  return {{"propagate", OnError::propagate},
+          {"collect", OnError::collect},
+          {"cancel-siblings", OnError::cancel_siblings}};
+}
 
 std::string name_of(OnError policy) {
-  const auto named = std::ranges::find(kPolicies, policy, &std::pair<std::string, OnError>::second);
-  return named->first;
+  for (const auto& [name, value] : policy_choices()) {
+    if (value == policy) {
+      return name;
+    }
+  }
+  return "?";
 }
 
 // What main saw, read back after the run.
@@ -422,7 +428,7 @@ ScenarioRunner setup_gather(CLI::App& app) {
   add_choice_option(app, "--on-error", options->on_error,
                     "propagate (asyncio.gather) | collect (return_exceptions=True) | "
                     "cancel-siblings (TaskGroup)",
-                    kPolicies);
+                    policy_choices());
   app.add_flag("--sequential", options->sequential,
                "instead, await each coroutine in turn (`for c in coros: await c`), each "
                "starting when the one before has ended, to compare");

@@ -101,8 +101,8 @@ bool first_come_first_served(const std::vector<std::size_t>& order) {
 void judge(ScenarioReport& report, const SemaphoreOptions& options, const SemaphoreRecord& record,
            double slack) {
   const double delay = kit::seconds(options.delay);
-  const double ideal =
-      static_cast<double>((options.n + options.limit - 1) / options.limit) * delay;  // ceil(n / k)
+  const std::size_t rounds = (options.n + options.limit - 1) / options.limit;  // ceil(n / k)
+  const double ideal = static_cast<double>(rounds) * delay;
   report.summary.max_in_flight = record.max_inside;
   report.checks.push_back(kit::at_most("never more than --limit tasks inside at once",
                                        static_cast<double>(record.max_inside),

@@ -383,23 +383,29 @@ TEST_CASE("gather_each whose make throws: the error goes up, the tasks made run 
 
 namespace {
 
+struct GroupObservation {
+  bool raised = false;
+  std::vector<Outcome<int>> outcomes;
+};
+
 // A failure and two siblings due at the same moment: all three wake in one loop iteration.
-Task<std::vector<Outcome<int>>> equal_delays_one_fails(OnError policy) {
+Task<GroupObservation> equal_delays_one_fails(OnError policy) {
   std::vector<TaskHandle<int>> tasks;
   tasks.push_back(asyncdemo::spawn(work(1s, 1)));
   tasks.push_back(asyncdemo::spawn(fail_after(1s, "boom")));
   tasks.push_back(asyncdemo::spawn(work(1s, 3)));
   asyncdemo::GatherAwaiter<int> all = asyncdemo::gather(tasks, policy);
+  GroupObservation seen;
   try {
     static_cast<void>(co_await all);
   } catch (const std::runtime_error&) {
+    seen.raised = true;
   }
-  std::vector<Outcome<int>> outcomes;
   for (TaskHandle<int>& task : tasks) {
     co_await task.wait();
-    outcomes.push_back(task.take_outcome());
+    seen.outcomes.push_back(task.take_outcome());
   }
-  co_return outcomes;
+  co_return seen;
 }
 
 }  // namespace
@@ -408,8 +414,10 @@ TEST_CASE("a TaskGroup hears of a failure one iteration later, as asyncio's call
   // asyncio runs a task's done-callbacks through call_soon: task-3, whose wake-up was due in
   // the failure's iteration, has returned before the group cancels anything ([1, error, 3]).
   Runtime rt(RuntimeOptions{ClockKind::virtual_time});
-  const std::vector<Outcome<int>> outcomes =
+  const GroupObservation seen =
       asyncdemo::run(rt, equal_delays_one_fails(OnError::cancel_siblings));
+  CHECK(seen.raised);
+  const std::vector<Outcome<int>>& outcomes = seen.outcomes;
   REQUIRE(outcomes.size() == 3);
   CHECK(outcomes[0].ok());
   CHECK(outcomes[1].failed());
@@ -428,11 +436,11 @@ TEST_CASE("a task awaiting another resumes in the iteration after it ended") {
     TaskHandle<void> other = asyncdemo::spawn(
         [](std::shared_ptr<std::vector<std::string>> log) -> Task<void> {
           co_await asyncdemo::sleep(1s);
-          log->push_back("other");  // due with the child: runs in the child's iteration
+          log->emplace_back("other");  // due with the child: runs in the child's iteration
         }(seen),
         "other");
     static_cast<void>(co_await child);
-    seen->push_back("main");
+    seen->emplace_back("main");
     co_await other.wait();
   };
   asyncdemo::run(rt, awaiting(order));

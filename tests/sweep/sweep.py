@@ -1,71 +1,44 @@
-#!/ usr / bin / env python3
-""
-    "The sweep (issue 14, item 5): random option combinations of every scenario, each run as
-`asyncdemo SCENARIO OPTIONS-- virtual -
-    time-- check-- json`,
-    held to two rules
-            .
+#!/usr/bin/env python3
+"""The sweep (issue 14, item 5): random option combinations of every scenario, each run as
+`asyncdemo SCENARIO OPTIONS --virtual-time --check --json`, held to two rules.
 
-        sweep.py-- asyncdemo BUILD /
-        asyncdemo the sweep(ASYNCDEMO_SWEEP_SEED, _RUNS) sweep.py-- asyncdemo BUILD
-        / asyncdemo-- list the commands it would run,
-    one a line
+    sweep.py --asyncdemo BUILD/asyncdemo          the sweep (ASYNCDEMO_SWEEP_SEED, _RUNS)
+    sweep.py --asyncdemo BUILD/asyncdemo --list   the commands it would run, one a line
 
-    1. A run without a fault passes its own-- check
-    : exit 0,
-      no error,
-      every claim held.2. Every number the run says is one its record gives
-          .The record is the JSON's tasks and events(in integer nanoseconds);
-the sentences are its takeaways and comparisons
-    : -every sentence that quotes a number has a known form below,
-      and each number in it is checked against the record by that form
-    : a count of tasks that failed,
-      were cancelled,
-      finished,
-      queued or ran on is the number of tasks with that outcome;
-"at 2s" is the time of the event it names;
-"ran for 100ms" the distance between two events;
-a ratio the ratio of the figures it compares, as printed({ : .2f});
-- besides,
-    every duration quoted must be an
-        event's time or the distance between two event times(within 1 us),
-    unless its form says what
-    else it is:an option(a deadline that nothing reached), a mean,
-               or a real - time latency(probe, whose lookups the virtual clock does not see);
-- the figures:elapsed_s is the last event 's time; each task' s start,
-              end and outcome are those of its events;
-sequential_s the sum of the tasks' own work, ideal_s the shortest run of that work,
-    overhead_s = max(0, elapsed - ideal)(never negative),
-    speedup = sequential / elapsed(null or positive);
-max_in_flight and max_loop_stall_s as the events give them;
-and the scenario 's own figures (timeout' s returned_s and overrun_s,
-    cancel 's counts, semaphore' s waits,
-    probe's counts and completion order).
+1. A run without a fault passes its own --check: exit 0, no error, every claim held.
+2. Every number the run says is one its record gives. The record is the JSON's tasks and
+   events (in integer nanoseconds); the sentences are its takeaways and comparisons:
+   - every sentence that quotes a number has a known form below, and each number in it is
+     checked against the record by that form: a count of tasks that failed, were cancelled,
+     finished, queued or ran on is the number of tasks with that outcome; "at 2s" is the
+     time of the event it names; "ran for 100ms" the distance between two events; a ratio
+     the ratio of the figures it compares, as printed ({:.2f});
+   - besides, every duration quoted must be an event's time or the distance between two
+     event times (within 1 us), unless its form says what else it is: an option (a deadline
+     that nothing reached), a mean, or a real-time latency (probe, whose lookups the virtual
+     clock does not see);
+   - the figures: elapsed_s is the last event's time; each task's start, end and outcome are
+     those of its events; sequential_s the sum of the tasks' own work, ideal_s the shortest
+     run of that work, overhead_s = max(0, elapsed - ideal) (never negative), speedup =
+     sequential / elapsed (null or positive); max_in_flight and max_loop_stall_s as the
+     events give them; and the scenario's own figures (timeout's returned_s and overrun_s,
+     cancel's counts, semaphore's waits, probe's counts and completion order).
 
-    The combinations come from a seeded generator
-    : a fixed list of
-      edges(zero durations, ties, --n 1, a limit above n, a cancel after the work ended,
-            timeouts equal to the work, --fail on the first and last task with each-- on - error,
-            --sequential, more thread work than pool threads),
-      then random ones around them.The seed is printed on failure,
-      with the way to replay
-          it(the edges sized by the thread pool use this machine's pool, so a replay is exact on the
-                 same machine;
-             each failure also prints its command)
-              .n stays at 50 or
-          below,
-      and each run is instant on the virtual clock
-    : the sweep takes a few seconds
-          .probe runs only with `localhost` and IPv4 literals : no name goes to DNS.
+The combinations come from a seeded generator: a fixed list of edges (zero durations, ties,
+--n 1, a limit above n, a cancel after the work ended, timeouts equal to the work, --fail on
+the first and last task with each --on-error, --sequential, more thread work than pool
+threads), then random ones around them. The seed is printed on failure, with the way to
+replay it (the edges sized by the thread pool use this machine's pool, so a replay is exact
+on the same machine; each failure also prints its command). n stays at 50 or below, and
+each run is instant on the virtual clock: the sweep takes a few seconds. probe runs only
+with `localhost` and IPv4 literals: no name goes to DNS.
 
-                                                                Left out,
-      and why : `cancel-- beat 0`.A worker whose heartbeat is `await sleep(0)` is always ready,
-      so the virtual clock,
-      which jumps only when nothing can run,
-      never reaches the cancel : the run spins(millions of events a minute) instead of ending.
+Left out, and why: `cancel --beat 0`. A worker whose heartbeat is `await sleep(0)` is always
+ready, so the virtual clock, which jumps only when nothing can run, never reaches the cancel:
+the run spins (millions of events a minute) instead of ending.
 
-                                 Exit status : 0 every run kept both rules;
-1 one did not(each failure is printed with its command); 2 the sweep itself could not run (no binary, a bad argument).
+Exit status: 0 every run kept both rules; 1 one did not (each failure is printed with its
+command); 2 the sweep itself could not run (no binary, a bad argument).
 """
 
 from __future__ import annotations
@@ -92,8 +65,7 @@ RUN_TIMEOUT_S = 30
 MICRO_NS = 1000  # "within 1 us"
 SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "probe")
 
-#-- - \
-    durations -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+# --- durations ----------------------------------------------------------------------------------
 
 UNIT_NS = {"ns": 1, "us": 1000, "µs": 1000, "ms": 10**6, "s": 10**9, "m": 60 * 10**9,
            "h": 3600 * 10**9}
@@ -141,8 +113,8 @@ def printed_ratio_matches(printed: str, ratio: float) -> bool:
     """A ratio printed {:.2f}, against the exact one (allowing for the last bit either way)."""
     return any(f"{ratio * k:.2f}" == printed for k in (1 - 1e-12, 1.0, 1 + 1e-12))
 
-#-- - \
-    the combinations -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# --- the combinations ---------------------------------------------------------------------------
 
 PROBE_NAMES = ("localhost", "127.0.0.1", "127.0.0.2", "10.20.30.40", "192.0.2.7")
 POLICIES = ("propagate", "collect", "cancel-siblings")
@@ -152,28 +124,28 @@ SPECIAL_MS = (0, 1, 50, 100, 250, 300, 400, 500, 1000, 1500, 2000, 3000)
 def edges(pool: int) -> list[list[str]]:
     """The combinations every sweep runs: the edges where the narration is easiest to get wrong."""
     cases = [
-#sleep : a zero delay, one sleep, the pool exactly full and one over.
+        # sleep: a zero delay, one sleep, the pool exactly full and one over.
         "sleep --n 1 --delay 0", "sleep --n 1 --delay 1s", "sleep --n 3 --delay 0 --mode threads",
         f"sleep --n {pool} --delay 100ms --mode threads",
         f"sleep --n {pool + 1} --delay 100ms --mode threads",
         f"sleep --n {2 * pool + 1} --delay 0 --mode all",
         "sleep --n 4 --delay 1.5s --mode blocking",
         "sleep --n 5 --delay 250ms --mode async", "sleep --n 2 --delay 2.004s",
-#gather : --n 1, ties, zeros, the first and the last task failing under each policy.
+        # gather: --n 1, ties, zeros, the first and the last task failing under each policy.
         "gather --n 1", "gather --n 3", "gather --n 3 --delay 0", "gather --delays 2s,1s,3s",
         "gather --n 3 --sequential", "gather --delays 0,0,1s --sequential",
         "gather --delays 1s,1s,2s --fail 1 --on-error cancel-siblings",
         "gather --delays 3s,2s,1s --fail 3 --on-error cancel-siblings",
         "gather --delays 0,0,0 --fail 2 --on-error cancel-siblings",
-#timeout : the deadline at 0, on the work exactly, after it; a zero cleanup; several tasks.
+        # timeout: the deadline at 0, on the work exactly, after it; a zero cleanup; several tasks.
         "timeout", "timeout --work 1s --timeout 1s", "timeout --timeout 0",
         "timeout --work 0 --timeout 0", "timeout --work 0 --timeout 1s",
         "timeout --work 1s --timeout 2s", "timeout --work 3s --timeout 1s --cleanup 0",
         "timeout --delays 1s,3s,5s --timeout 2s", "timeout --delays 1s,2s,3s --timeout 2s",
         "timeout --delays 1s,1s --timeout 1s", "timeout --n 3 --work 500ms --timeout 1s",
         "timeout --n 3 --timeout 0", "timeout --delays 0,5s --timeout 1s --cleanup 0",
-#cancel : the cancel after the work ended, on its end exactly, at 0, on a heartbeat;
-#more thread work than pool threads, cancelled before and after the first round.
+        # cancel: the cancel after the work ended, on its end exactly, at 0, on a heartbeat;
+        # more thread work than pool threads, cancelled before and after the first round.
         "cancel", "cancel --offload", "cancel --offload --after 400ms --work 300ms",
         "cancel --offload --after 300ms --work 300ms", "cancel --offload --after 0 --work 1s",
         "cancel --offload --after 1s --work 0", "cancel --after 0", "cancel --cleanup 0",
@@ -183,11 +155,11 @@ def edges(pool: int) -> list[list[str]]:
         f"cancel --offload --n {pool + 2} --after 3s --work 2s",
         f"cancel --offload --n {pool + 2} --after 1s --work 1s",
         f"cancel --offload --n {pool + 2} --after 0 --work 0",
-#semaphore : one task, a limit equal to n and above it, zero delays.
+        # semaphore: one task, a limit equal to n and above it, zero delays.
         "semaphore", "semaphore --n 1 --limit 1", "semaphore --n 5 --limit 10",
         "semaphore --n 5 --limit 5", "semaphore --n 5 --limit 1 --delay 0",
         "semaphore --n 10 --limit 3 --delay 0", "semaphore --n 50 --limit 7 --delay 10ms",
-#probe : no DNS.
+        # probe: no DNS.
         "probe localhost", "probe 127.0.0.1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
         "probe localhost 127.0.0.1 --sequential",
     ]
@@ -254,7 +226,7 @@ def random_timeout(rng: random.Random, pool: int) -> list[str]:
 def random_cancel(rng: random.Random, pool: int) -> list[str]:
     n = rng.choice([1, 2, 3, pool, pool + 2, rng.randint(1, 16)])
     after = pick_ms(rng, 3000)
-#-- beat above 0(see the module's docstring), and not so small that a run is all heartbeats.
+    # --beat above 0 (see the module's docstring), and not so small that a run is all heartbeats.
     beat = max(pick_ms(rng, 1000, zero=False), after // 100, 1)
     if rng.random() < 0.15:
         beat = after or 1  # the heartbeat due as the cancel comes
@@ -295,8 +267,8 @@ def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
         cases.append(rng.choices(functions, weights)[0](rng, pool))
     return cases
 
-#-- - \
-    the record -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# --- the record ---------------------------------------------------------------------------------
 
 TERMINAL = {"done": "ok", "failed": "failed", "cancelled": "cancelled"}
 QUEUE_WAITS = ("permit", "lock", "child")
@@ -412,8 +384,8 @@ def shortest_run(pieces: list[int], at_a_time: int) -> int:
         last = max(last, end)
     return last
 
-#-- - \
-    the sentences -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# --- the sentences ------------------------------------------------------------------------------
 
 PLACEHOLDER = {"D": r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)", "N": r"\d+", "R": r"\d+\.\d\d",
                "Q": r'[^"]*', "L": r"[^()]*", "W": r"[a-z]+", "E": ""}
@@ -497,7 +469,8 @@ def plural(suffix, count, j: Judge, what: str):
     if (suffix == "s") != (int(count) != 1):
         j.fail(f"{what}: \"{count}\" with the noun in the {'plural' if suffix else 'singular'}")
 
-#sleep-- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# sleep ------------------------------------------------------------------------------------------
 
 def phase(r: Record, mode: str) -> list[dict]:
     return [t for t in r.children if re.fullmatch(rf"{mode}-\d+", t["name"])]
@@ -577,7 +550,8 @@ def sleep_faster(j: Judge, m):
         j.fail(f"{m['fast']} vs {m['slow']}: the text says {m['r']}x, the events give "
                f"{slow / fast:.4f}x ({slow / 1e9} s / {fast / 1e9} s)")
 
-#gather-- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# gather -----------------------------------------------------------------------------------------
 
 def gather_failure(j: Judge, m):
     """The failing task: its number, its time, the error; returns (task, failed at, others)."""
@@ -695,7 +669,8 @@ def ratio_to_sequential(j: Judge, m, what: str):
 def gather_faster(j: Judge, m):
     ratio_to_sequential(j, m, "gather vs one by one")
 
-#timeout-- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# timeout ----------------------------------------------------------------------------------------
 
 def work_tasks(r: Record) -> list[dict]:
     return [t for t in r.tasks if re.fullmatch(r"work(-\d+)?", t["name"])]
@@ -779,7 +754,8 @@ def timeout_cancelled(j: Judge, m):
     j.time("how far past the deadline TimeoutError came", m["o"],
            None if back is None else back - deadline)
 
-#cancel-- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# cancel -----------------------------------------------------------------------------------------
 
 def cancel_at(r: Record):
     notes = r.notes("cancel() all", [r.root])
@@ -840,9 +816,9 @@ def cancel_abandoned(j: Judge, m):
     plural(m["ks"], m["k"], j, "cancel: cancelled")
     j.true("was/were does not fit the count", (m["verb"] == "was") == (len(cancelled) == 1))
     cancel_delivered(j, m, cancelled, at)
-#In the record's order: work running on a thread when cancel() came (thread-start before
-#the cancel's note, thread-end after it), work that had ended just before it (its task not
-#yet resumed), and work dropped from the queue.
+    # In the record's order: work running on a thread when cancel() came (thread-start before
+    # the cancel's note, thread-end after it), work that had ended just before it (its task not
+    # yet resumed), and work dropped from the queue.
     notes = r.notes("cancel() all", [r.root])
     cancel_index = r.events.index(notes[0]) if notes else len(r.events)
     position = {id(e): i for i, e in enumerate(r.events)}
@@ -876,7 +852,8 @@ def cancel_abandoned(j: Judge, m):
         plural(m["ds"], m["d"], j, "cancel: dropped")
     cancel_finished_first(j, m, workers, at)
 
-#semaphore-- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# semaphore --------------------------------------------------------------------------------------
 
 def inside(r: Record) -> int:
     """The most tasks holding a permit at once, in the record's order: a task holds one from
@@ -948,7 +925,8 @@ def semaphore_faster(j: Judge, m):
     j.count("the limit compared", m["k"], j.r.params["limit"])
     ratio_to_sequential(j, m, f"limit {m['k']} vs one at a time")
 
-#probe-- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# probe ------------------------------------------------------------------------------------------
 
 def probe_tally(j: Judge, m):
     r = j.r
@@ -1011,7 +989,7 @@ def probe_lookups(j: Judge, m):
 
 
 FORMS = {
-  "sleep": [
+    "sleep": [
         Form("blocking", "blocking: time.sleep() held the loop thread, so each task started only "
              "when the one before it had finished: {n:N} x {delay:D} took {elapsed:D}",
              sleep_blocking),
@@ -1136,8 +1114,8 @@ def check_sentences(j: Judge, scenario: str, counts: Counter):
         for i in range(before, len(j.problems)):
             j.problems[i] = f"{j.problems[i]}\n      in: {sentence!r}"
 
-#-- - the figures and \
-    the record itself -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# --- the figures and the record itself ----------------------------------------------------------
 
 def close(a, b, rel=1e-9) -> bool:
     return abs(a - b) <= max(abs(a), abs(b)) * rel + 1e-9
@@ -1267,8 +1245,7 @@ def check_figures(j: Judge, scenario: str):
             same("thread_work_finished_s", f["thread_work_finished_s"],
                  max((e["t"] for e in r.events if e["kind"] == "thread-end"), default=None))
         for t, result in zip(workers, r.doc["results"]):
-            expected = {
-  "cancelled" : True} if t["outcome"] == "cancelled" else int(
+            expected = {"cancelled": True} if t["outcome"] == "cancelled" else int(
                 t["name"].split("-")[1])
             j.true(f"{t['name']}: result {result}, its outcome {t['outcome']}", result == expected)
     elif scenario == "semaphore":
@@ -1290,8 +1267,8 @@ def check_figures(j: Judge, scenario: str):
                "the lookups ended", f.get("completion_order") == [r.tasks[e["task"]]["name"]
                                                                  for e in ended])
 
-#-- - \
-    running -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# --- running ------------------------------------------------------------------------------------
 
 def run_one(binary: str, case: list[str]):
     command = [binary, *case, "--virtual-time", "--check", "--json"]
