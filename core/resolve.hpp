@@ -20,6 +20,7 @@
 #include "core/detail/offload.hpp"
 #include "core/detail/timer_queue.hpp"
 #include "core/detail/uv_handle.hpp"
+#include "core/numeric_host.hpp"
 
 namespace asyncdemo {
 
@@ -66,13 +67,6 @@ class ResolveAwaiter final : private detail::OffloadAwaiter, private detail::Tim
 /// Whether resolve() answers `name` without asking a resolver: a name under ".invalid"
 /// (RFC 6761). Every other name is a real lookup, taking real time on either clock.
 [[nodiscard]] bool answered_without_lookup(std::string_view name) noexcept;
-
-/// If getaddrinfo reads `name` as an address, not a name to look up: that address in its
-/// standard form, as inet_ntop writes it. An IPv4 literal in any form inet_aton
-/// accepts ("1.2.3" is 1.2.0.3, "127.1" is 127.0.0.1, "0x7f.1" too, "2130706433" as well),
-/// or an IPv6 one ("::1", "0:0::1" is ::1), with a zone after '%' ("fe80::1%lo") left as it
-/// is, for getaddrinfo to judge. Else nullopt: a host name (or nothing getaddrinfo accepts).
-[[nodiscard]] std::optional<std::string> numeric_host(std::string_view name);
 
 /// Resolves `name` to its addresses (any family, for a stream socket). The name
 /// goes to getaddrinfo as it is: an international name in its ASCII (xn--) form.
