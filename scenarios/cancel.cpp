@@ -123,8 +123,8 @@ struct ThreadWork {
   std::size_t dropped = 0;    // still queued: uv_cancel took it off the queue
 };
 
-ThreadWork thread_work_of(const Timeline& timeline) {
-  const std::vector<Timeline::TaskSummary> tasks = timeline.summarize();
+ThreadWork thread_work_of(const Timeline& timeline,
+                          const std::vector<Timeline::TaskSummary>& tasks) {
   ThreadWork work;
   bool cancel_came = false;
   for (const Event& event : timeline.events()) {
@@ -153,9 +153,9 @@ struct Endings {
   std::size_t done_after_cancel = 0;  // ran on although cancel() came while they ran
 };
 
-Endings endings_of(const Timeline& timeline, Nanos cancel_at) {
+Endings endings_of(const Timeline& timeline, const std::vector<Timeline::TaskSummary>& tasks,
+                   Nanos cancel_at) {
   Endings e;
-  const std::vector<Timeline::TaskSummary> tasks = timeline.summarize();
   for (TaskId id = 0; id < tasks.size(); ++id) {
     if (timeline.parent(id) == kNoParent) {
       continue;  // main
@@ -173,7 +173,8 @@ Endings endings_of(const Timeline& timeline, Nanos cancel_at) {
 void judge(ScenarioReport& report, const CancelOptions& options, const CancelRecord& record,
            double slack) {
   const double cancel_at = kit::seconds(record.cancel_requested_at);
-  const Endings e = endings_of(report.timeline, record.cancel_requested_at);
+  const std::vector<Timeline::TaskSummary> tasks = report.timeline.summarize();
+  const Endings e = endings_of(report.timeline, tasks, record.cancel_requested_at);
   report.figures["cancelled"] = e.cancelled;
   report.figures["finished_before_cancel"] = e.done;
   report.checks.push_back(kit::equals("no task that cancel() reached ran on to its end",
@@ -211,7 +212,7 @@ void judge(ScenarioReport& report, const CancelOptions& options, const CancelRec
         kit::format_seconds(kit::seconds(options.cleanup)), finished_first));
     return;
   }
-  const ThreadWork threads = thread_work_of(report.timeline);
+  const ThreadWork threads = thread_work_of(report.timeline, tasks);
   report.figures["thread_work_finished_s"] = kit::seconds(threads.last_end);
   report.figures["thread_work_dropped"] = threads.dropped;
   report.checks.push_back(kit::at_least("the run waited for the abandoned thread work",
