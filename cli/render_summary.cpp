@@ -9,6 +9,7 @@
 
 #include "cli/render_format.hpp"
 #include "cli/render_spans.hpp"
+#include "scenarios/kit.hpp"
 
 namespace asyncdemo {
 
@@ -41,10 +42,6 @@ void print_figure(std::FILE* out, std::string_view label, std::string_view value
   }
 }
 
-std::string count_of(std::size_t count, std::string_view noun) {
-  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
-}
-
 void print_timing(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
   const Summary& s = report.summary;
   print_figure(out, "elapsed", format_seconds(report.elapsed_s), style);
@@ -63,7 +60,7 @@ void print_timing(const ScenarioReport& report, const TextStyle& style, std::FIL
         fmt::format("{}  (overhead {})", format_seconds(s.ideal_s), format_seconds(s.overhead_s)),
         style);
   }
-  print_figure(out, "max in flight", count_of(s.max_in_flight, "task"), style);
+  print_figure(out, "max in flight", kit::count_of(s.max_in_flight, "task"), style);
   print_figure(out, "worst loop stall",
                format_seconds(s.max_loop_stall_s) + "  (the longest one step held the loop)",
                style);
@@ -209,7 +206,7 @@ void render_checks(const ScenarioReport& report, const TextStyle& style, std::FI
   }
   const auto held = std::count_if(report.checks.begin(), report.checks.end(),
                                   [](const Claim& claim) { return claim.passed; });
-  fmt::print(out, "  {} of {} held\n", held, count_of(report.checks.size(), "claim"));
+  fmt::print(out, "  {} of {} held\n", held, kit::count_of(report.checks.size(), "claim"));
 }
 
 }  // namespace asyncdemo
