@@ -11,7 +11,6 @@
 #include <coroutine>
 #include <cstdint>
 #include <exception>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
