@@ -16,27 +16,16 @@ endif()
 set(parity_compare ${PROJECT_SOURCE_DIR}/tests/parity/compare.py)
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${parity_compare})  # its cases
 
-find_program(ASYNCDEMO_PYTHON3 python3)
-if(ASYNCDEMO_PYTHON3)
-  # The interpreter itself, not a launcher such as pyenv's shim (a shell script); -S, without
-  # the site module, starts in a tenth of the time, and the cases need only the standard library.
-  execute_process(COMMAND ${ASYNCDEMO_PYTHON3} -c "import sys; print(sys.executable)"
-                  OUTPUT_VARIABLE parity_python OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE parity_result ERROR_VARIABLE parity_error)
+include(${CMAKE_CURRENT_LIST_DIR}/PythonTests.cmake)
+if(NOT ASYNCDEMO_PYTHON)
+  asyncdemo_skipped_test(parity "${ASYNCDEMO_PYTHON_PROBLEM}")
+  return()
 endif()
-if(ASYNCDEMO_PYTHON3 AND parity_result EQUAL 0)
-  execute_process(COMMAND ${parity_python} -S ${parity_compare} --list
-                  OUTPUT_VARIABLE parity_cases RESULT_VARIABLE parity_result
-                  ERROR_VARIABLE parity_error)
-endif()
-if(NOT ASYNCDEMO_PYTHON3 OR NOT parity_result EQUAL 0)
-  if(ASYNCDEMO_PYTHON3)
-    set(parity_why "${ASYNCDEMO_PYTHON3} cannot list the cases: ${parity_error}")
-  else()
-    set(parity_why "python3 not found")
-  endif()
-  add_test(NAME parity COMMAND ${CMAKE_COMMAND} -E echo "parity: skipped, ${parity_why}")
-  set_tests_properties(parity PROPERTIES LABELS parity SKIP_REGULAR_EXPRESSION "parity: skipped")
+execute_process(COMMAND ${ASYNCDEMO_PYTHON} -S ${parity_compare} --list
+                OUTPUT_VARIABLE parity_cases RESULT_VARIABLE parity_result
+                ERROR_VARIABLE parity_error)
+if(NOT parity_result EQUAL 0)
+  asyncdemo_skipped_test(parity "${ASYNCDEMO_PYTHON} cannot list the cases: ${parity_error}")
   return()
 endif()
 
@@ -44,7 +33,7 @@ string(REGEX REPLACE "\n$" "" parity_cases "${parity_cases}")
 string(REPLACE "\n" ";" parity_cases "${parity_cases}")
 foreach(case IN LISTS parity_cases)
   add_test(NAME parity_${case}
-           COMMAND ${parity_python} -S ${parity_compare} --asyncdemo $<TARGET_FILE:asyncdemo>
+           COMMAND ${ASYNCDEMO_PYTHON} -S ${parity_compare} --asyncdemo $<TARGET_FILE:asyncdemo>
                    ${case})
   # TIMEOUT: a case takes about a second; a hung run must fail fast.
   set_tests_properties(parity_${case} PROPERTIES LABELS parity TIMEOUT 60 SKIP_RETURN_CODE 77)

@@ -14,27 +14,14 @@ if(NOT ASYNCDEMO_SANITIZE STREQUAL "")
   return()
 endif()
 
-find_program(ASYNCDEMO_PYTHON3 python3)
-if(ASYNCDEMO_PYTHON3)
-  # The interpreter itself, not a launcher such as pyenv's shim; -S (no site module) starts
-  # faster, and the sweep needs only the standard library.
-  execute_process(COMMAND ${ASYNCDEMO_PYTHON3} -c "import sys; print(sys.executable)"
-                  OUTPUT_VARIABLE sweep_python OUTPUT_STRIP_TRAILING_WHITESPACE
-                  RESULT_VARIABLE sweep_result ERROR_QUIET)
-endif()
-if(NOT ASYNCDEMO_PYTHON3 OR NOT sweep_result EQUAL 0)
-  if(ASYNCDEMO_PYTHON3)
-    set(sweep_why "${ASYNCDEMO_PYTHON3} does not run")
-  else()
-    set(sweep_why "python3 not found")
-  endif()
-  add_test(NAME sweep COMMAND ${CMAKE_COMMAND} -E echo "sweep: skipped, ${sweep_why}")
-  set_tests_properties(sweep PROPERTIES LABELS sweep SKIP_REGULAR_EXPRESSION "sweep: skipped")
+include(${CMAKE_CURRENT_LIST_DIR}/PythonTests.cmake)
+if(NOT ASYNCDEMO_PYTHON)
+  asyncdemo_skipped_test(sweep "${ASYNCDEMO_PYTHON_PROBLEM}")
   return()
 endif()
 
 add_test(NAME sweep
-         COMMAND ${sweep_python} -S ${PROJECT_SOURCE_DIR}/tests/sweep/sweep.py
+         COMMAND ${ASYNCDEMO_PYTHON} -S ${PROJECT_SOURCE_DIR}/tests/sweep/sweep.py
                  --asyncdemo $<TARGET_FILE:asyncdemo>)
 # TIMEOUT: the sweep takes a few seconds (each run is instant on the virtual clock, and one that
 # hangs is stopped after 30 s); a sweep that hangs must fail fast.
