@@ -391,6 +391,10 @@ PLACEHOLDER = {"D": r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)", "N": r"\d+", "R": r"
                "Q": r'[^"]*', "L": r"[^()]*", "W": r"[a-z]+", "E": ""}
 
 
+# The template's structure marks, each two characters, and the regular expression they stand for.
+TEMPLATE_MARKERS = {"[[": "(?:", "]]": ")?", "((": "(?:", "))": ")", "||": "|"}
+
+
 def compile_form(template: str) -> re.Pattern:
     """{name:D} a duration, {name:N} a count, {name:R} a ratio, {name:Q} quoted text,
     {name:L} a list, {name:W} a word, {name:E} nothing (a marker: was the optional part there?),
@@ -398,20 +402,9 @@ def compile_form(template: str) -> re.Pattern:
     is literal."""
     out, i = [], 0
     while i < len(template):
-        if template.startswith("[[", i):
-            out.append("(?:")
-            i += 2
-        elif template.startswith("]]", i):
-            out.append(")?")
-            i += 2
-        elif template.startswith("((", i):
-            out.append("(?:")
-            i += 2
-        elif template.startswith("))", i):
-            out.append(")")
-            i += 2
-        elif template.startswith("||", i):
-            out.append("|")
+        marker = template[i:i + 2]
+        if marker in TEMPLATE_MARKERS:
+            out.append(TEMPLATE_MARKERS[marker])
             i += 2
         elif template[i] == "{":
             close = template.index("}", i)
