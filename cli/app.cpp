@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
 
+#include "cli/render_format.hpp"
 #include "scenarios/options.hpp"
 
 namespace asyncdemo {
@@ -51,24 +53,15 @@ constexpr std::string_view kScenarioFooter =
     "--color WHEN, --width N, -q) work here too, before or after the scenario name;\n"
     "see 'asyncdemo --help'.";
 
-// Greedy word wrap: lines of at most `width` characters (a longer word gets a
-// line of its own), joined by '\n'. Width 0 leaves the text on one line.
-std::string wrap(std::string_view text, std::size_t width) {
-  std::string wrapped;
-  std::size_t line = 0;
-  while (!text.empty()) {
-    const std::size_t end = std::min(text.find(' '), text.size());
-    const std::string_view word = text.substr(0, end);
-    text.remove_prefix(std::min(end + 1, text.size()));
-    if (word.empty()) {
-      continue;
-    }
-    const bool breaks = width != 0 && line != 0 && line + 1 + word.size() > width;
-    wrapped += line == 0 ? "" : (breaks ? "\n" : " ");
-    line = (breaks || line == 0 ? 0 : line + 1) + word.size();
-    wrapped += word;
+// --help's text wrapped as the report's prose is (wrap, cli/render_format.hpp), its
+// lines joined by '\n'. Width 0 leaves the text on one line.
+std::string wrapped(std::string_view text, std::size_t width) {
+  const auto lines = wrap(text, width == 0 ? std::numeric_limits<std::size_t>::max() : width, "");
+  std::string joined;
+  for (const std::string& line : lines) {
+    joined += (joined.empty() ? "" : "\n") + line;
   }
-  return wrapped;
+  return joined;
 }
 
 // `left` padded to `column`, then `text` wrapped to `width`, its further lines
@@ -81,7 +74,7 @@ std::string hanging(std::string_view left, std::string_view text, std::size_t co
     out += fmt::format("\n{:<{}}", "", column);
   }
   const std::string indent = fmt::format("\n{:<{}}", "", column);
-  for (const char c : wrap(text, text_width)) {
+  for (const char c : wrapped(text, text_width)) {
     out += c == '\n' ? indent : std::string(1, c);
   }
   return out + "\n";
@@ -100,7 +93,7 @@ class Formatter final : public CLI::Formatter {
       return CLI::Formatter::make_help(app, std::move(name), mode);
     }
     return fmt::format("{}\n{}\n{}{}{}\n{}", make_usage(app, std::move(name)),
-                       wrap(app->get_description(), width_), make_positionals(app),
+                       wrapped(app->get_description(), width_), make_positionals(app),
                        make_groups(app, mode), make_subcommands(app, mode), make_footer(app));
   }
 
@@ -114,7 +107,7 @@ class Formatter final : public CLI::Formatter {
   }
 
   std::string make_option_desc(const CLI::Option* option) const override {
-    return wrap(CLI::Formatter::make_option_desc(option), text_width());
+    return wrapped(CLI::Formatter::make_option_desc(option), text_width());
   }
 
   std::string make_subcommand(const CLI::App* sub) const override {
