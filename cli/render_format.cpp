@@ -10,12 +10,6 @@ namespace asyncdemo {
 
 namespace {
 
-// Three significant digits read at a glance; past 100 the decimals are noise.
-std::string format_number(double value) {
-  constexpr double kNoDecimalsFrom = 100;
-  return value >= kNoDecimalsFrom ? fmt::format("{:.0f}", value) : fmt::format("{:.3g}", value);
-}
-
 bool is_control(unsigned char byte) {
   constexpr unsigned char kFirstPrintable = 0x20;
   constexpr unsigned char kDelete = 0x7f;
@@ -44,28 +38,6 @@ std::string_view ansi_code(Ansi colour) {
 }
 
 }  // namespace
-
-std::string format_seconds(double seconds) { return fmt::format("{:.3f}s", seconds); }
-
-std::string format_duration(Nanos d_ns) {
-  constexpr Nanos kMicro = 1'000;
-  constexpr Nanos kMilli = 1'000'000;
-  constexpr Nanos kSecond = 1'000'000'000;
-  const auto value = static_cast<double>(d_ns);
-  if (d_ns == 0) {
-    return "0s";
-  }
-  if (d_ns < kMicro) {
-    return fmt::format("{}ns", d_ns);
-  }
-  if (d_ns < kMilli) {
-    return format_number(value / kMicro) + "us";
-  }
-  if (d_ns < kSecond) {
-    return format_number(value / kMilli) + "ms";
-  }
-  return format_number(value / kSecond) + "s";
-}
 
 std::string format_ratio(double ratio) { return fmt::format("{:.2f}x", ratio); }
 

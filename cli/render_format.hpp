@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/timeline.hpp"
+#include "scenarios/durations.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo {
@@ -20,12 +21,6 @@ constexpr double to_seconds(Nanos t_ns) { return static_cast<double>(t_ns) / kNa
 constexpr Nanos seconds_to_nanos(double seconds) {
   return static_cast<Nanos>(seconds * kNanosPerSecond);
 }
-
-/// Seconds with millisecond precision, the unit of every printed time: "1.001s".
-std::string format_seconds(double seconds);
-
-/// A duration in the unit that reads best: "150ms", "1.5s", "16.7ms", "250us".
-std::string format_duration(Nanos d_ns);
 
 /// A ratio: "2.99x".
 std::string format_ratio(double ratio);

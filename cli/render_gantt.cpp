@@ -250,7 +250,7 @@ class Chart {
 
   void print_heading() {
     fmt::print(out_, "{}  (one column = {})\n", paint("timeline", Ansi::bold, style_.color),
-               format_duration(axis_.column_ns()));
+               format_measured(axis_.column_ns()));
     const AxisLines lines = axis_lines(axis_, axis_.columns() + 1);
     print_line(std::string(name_columns_, ' '), lines.labels);
     print_line(std::string(name_columns_, ' '), lines.ticks);

@@ -50,7 +50,7 @@ std::string trimmed(std::string line) {
 std::string log_prefix(const Event& event, const Timeline& timeline, std::size_t name_width,
                        bool color) {
   const std::string when =
-      paint(fmt::format("[+{}]", format_seconds(to_seconds(event.t_ns))), Ansi::dim, color);
+      paint(fmt::format("[+{}]", format_fixed_seconds(to_seconds(event.t_ns))), Ansi::dim, color);
   return fmt::format("{} {}", when,
                      pad(fit(timeline.tasks()[event.task].name, kMaxLogNameColumns), name_width));
 }

@@ -188,7 +188,7 @@ void judge(ScenarioReport& report, const CancelOptions& options, const CancelRec
     report.takeaways.push_back(fmt::format(
         "the work of all {} had ended before the cancel at {}: cancel() on a finished task does "
         "nothing (it returns False), so every result arrived",
-        kit::count_of(options.n, "worker"), kit::format_seconds(cancel_at)));
+        kit::count_of(options.n, "worker"), format_seconds(cancel_at)));
     return;
   }
   double latest_delivery = 0;
@@ -208,8 +208,8 @@ void judge(ScenarioReport& report, const CancelOptions& options, const CancelRec
     report.takeaways.push_back(fmt::format(
         "at {} {} got Cancelled inside its `await sleep`, ran its cleanup ({}), and ended "
         "cancelled{}",
-        kit::format_seconds(cancel_at), e.cancelled == 1 ? "the worker" : "each worker",
-        kit::format_seconds(kit::seconds(options.cleanup)), finished_first));
+        format_seconds(cancel_at), e.cancelled == 1 ? "the worker" : "each worker",
+        format_seconds(kit::seconds(options.cleanup)), finished_first));
     return;
   }
   const ThreadWork threads = thread_work_of(report.timeline, tasks);
@@ -229,7 +229,7 @@ void judge(ScenarioReport& report, const CancelOptions& options, const CancelRec
     fate = fmt::format(
         "{} was already on pool threads, and uv_cancel cannot stop running work, so the threads "
         "ran on to {} (the pretense of cancellation)",
-        whose, kit::format_seconds(kit::seconds(threads.last_end)));
+        whose, format_seconds(kit::seconds(threads.last_end)));
   }
   if (threads.unclaimed > 0) {
     fate += fmt::format(
@@ -246,7 +246,7 @@ void judge(ScenarioReport& report, const CancelOptions& options, const CancelRec
   }
   report.takeaways.push_back(fmt::format("{} cancelled at {} and moved on at once; {}{}",
                                          kit::count_of(e.cancelled, "task", "was", "were"),
-                                         kit::format_seconds(cancel_at), fate, finished_first));
+                                         format_seconds(cancel_at), fate, finished_first));
 }
 
 ScenarioReport run_cancel(const CancelOptions& options, const RunContext& context) {

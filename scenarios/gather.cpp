@@ -279,7 +279,7 @@ void judge_failure(ScenarioReport& report, const GatherOptions& options, const G
   const double failed_at = kit::seconds(s.failed_at);
   const double raised_at = kit::seconds(record.raised_at_ns);
   const std::string failure =
-      fmt::format("task-{} failed at {}", options.fail, kit::format_seconds(failed_at));
+      fmt::format("task-{} failed at {}", options.fail, format_seconds(failed_at));
   if (options.on_error == OnError::propagate) {
     report.checks.push_back(kit::between("gather raised the error as soon as the task failed",
                                          raised_at, failed_at, failed_at + slack, "s"));

@@ -204,16 +204,4 @@ std::string faster(std::string_view fast, double fast_s, std::string_view slow, 
   return fmt::format("{} ran {:.2f}x faster than {}", fast, ratio, slow);
 }
 
-std::string format_seconds(double s) {
-  const double rounded_ms = std::round(s * 1e3);
-  if (std::abs(s * 1e3 - rounded_ms) < 1e-6) {
-    // Whole milliseconds: the short forms people write ("1s", "150ms", "1.5s").
-    if (rounded_ms != 0 && std::abs(rounded_ms) < 1000) {
-      return fmt::format("{:g}ms", rounded_ms);
-    }
-    return fmt::format("{:g}s", rounded_ms / 1e3);
-  }
-  return fmt::format("{:.3f}s", s);
-}
-
 }  // namespace asyncdemo::kit

@@ -15,6 +15,7 @@
 #include "core/run.hpp"
 #include "core/runtime.hpp"
 #include "core/task.hpp"
+#include "scenarios/durations.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo::kit {
@@ -111,8 +112,5 @@ void set_work(ScenarioReport& report, double sequential_s, double ideal_s,
 /// "async ran 2.99x faster than blocking".
 [[nodiscard]] std::string faster(std::string_view fast, double fast_s, std::string_view slow,
                                  double slow_s);
-
-/// A short human form of seconds: "1s", "150ms", "1.5s", "2.004s".
-[[nodiscard]] std::string format_seconds(double s);
 
 }  // namespace asyncdemo::kit

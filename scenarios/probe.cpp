@@ -64,17 +64,6 @@ struct ProbeRow {
   bool asked = true;  // false: under .invalid, answered without a lookup
 };
 
-// A latency to three significant digits, "1.23ms", "89.7us": a measurement, not an option
-// value, whose nanoseconds are noise.
-std::string latency_text(Nanos ns) {
-  constexpr Nanos kDigits = 1000;
-  Nanos unit = 1;
-  while (ns / unit >= kDigits) {
-    unit *= 10;
-  }
-  return format_duration(Duration((ns + unit / 2) / unit * unit));
-}
-
 // `127.0.0.1 ::1`; an address given as the name shows what getaddrinfo made of it,
 // `1.2.3 -> 1.2.0.3 (an address, not a name)`.
 std::string addresses_text(const ProbeRow& row) {
@@ -103,7 +92,7 @@ std::string answer_note(const ProbeRow& row) {
   if (row.status == "TIMEOUT") {
     return fmt::format("{}: {}", row.status, row.detail);
   }
-  std::string note = fmt::format("{} in {}", row.status, latency_text(row.latency_ns));
+  std::string note = fmt::format("{} in {}", row.status, format_measured(row.latency_ns));
   const std::string what = row.status == "FOUND" ? addresses_text(row) : row.detail;
   return what.empty() ? note : note + ": " + what;
 }
@@ -341,7 +330,7 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
         "every name had its row by {}; the run then waited {} more for lookups it had given up "
         "on: getaddrinfo cannot be interrupted, so (as asyncio.run waits for its executor) the "
         "run ends when their threads return",
-        kit::format_seconds(answered_at), kit::format_seconds(report.elapsed_s - answered_at)));
+        format_seconds(answered_at), format_seconds(report.elapsed_s - answered_at)));
   }
   if (options.sequential) {
     return;
@@ -361,13 +350,13 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
       asked == 1 ? "1 lookup" : fmt::format("{} lookups", asked), options.limit,
       in_submission_order(record.completion) ? ", which here was the submission order"
                                              : ", not submission order",
-      kit::format_seconds(longest), kit::format_seconds(sum));
+      format_measured(kit::nanos(longest)), format_measured(kit::nanos(sum)));
   report.takeaways.push_back(
       latencies.off_axis
           ? arrived +
                 ", in real time (the virtual clock stands still while a lookup runs, so the run's "
                 "total says nothing about them)"
-          : fmt::format("{}, {} in total", arrived, kit::format_seconds(report.elapsed_s)));
+          : fmt::format("{}, {} in total", arrived, format_seconds(report.elapsed_s)));
 }
 
 ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {

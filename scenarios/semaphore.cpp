@@ -134,7 +134,7 @@ void judge(ScenarioReport& report, const SemaphoreOptions& options, const Semaph
       "{}, at most {} inside at once: {} went straight in, the other {} queued; the longest wait "
       "was {} (mean {})",
       kit::count_of(options.n, "task"), record.max_inside, straight_in, queued.queued,
-      kit::format_seconds(longest), kit::format_seconds(mean)));
+      format_seconds(longest), format_seconds(mean)));
 }
 
 ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& context) {

@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,15 +32,45 @@ constexpr std::string_view kLesson =
     "Blocking sleeps add up (N x T) because they hold the loop; awaited sleeps overlap (T + e); "
     "sleeps on the thread pool overlap only as far as the pool has threads.";
 
+// The three ways of sleeping, in the order `--mode all` runs them side by side.
+enum class SleepMode : std::uint8_t { blocking, async, threads };
+
+std::string_view name_of(SleepMode mode) {
+  switch (mode) {
+    case SleepMode::blocking: return "blocking";
+    case SleepMode::async: return "async";
+    case SleepMode::threads: return "threads";
+  }
+  return "?";
+}
+
+// --mode's choices: each way alone, or all three one after another.
+std::vector<std::pair<std::string, std::vector<SleepMode>>> mode_choices() {
+  return {{"blocking", {SleepMode::blocking}},
+          {"async", {SleepMode::async}},
+          {"threads", {SleepMode::threads}},
+          {"all", {SleepMode::blocking, SleepMode::async, SleepMode::threads}}};
+}
+
 struct SleepOptions {
   std::size_t n = 3;
   Duration delay = 1s;
-  std::string mode = "all";
+  std::vector<SleepMode> modes = mode_choices().back().second;  // all
 };
+
+// What --mode was, in the words it was given.
+std::string mode_option(const SleepOptions& options) {
+  for (const auto& [name, modes] : mode_choices()) {
+    if (modes == options.modes) {
+      return name;
+    }
+  }
+  return "?";
+}
 
 // One way of sleeping, run as N tasks gathered together.
 struct Phase {
-  std::string mode;
+  SleepMode mode;
   TaskId first = 0;  // the phase's tasks have the ids [first, last)
   TaskId last = 0;
   Nanos start_ns = 0;
@@ -60,17 +92,16 @@ Task<int> thread_sleeper(int id, Duration delay) {
   co_return id;
 }
 
-Task<int> sleeper(const std::string& mode, int id, Duration delay) {
-  if (mode == "blocking") {
-    return blocking_sleeper(id, delay);
-  }
-  if (mode == "async") {
-    return async_sleeper(id, delay);
+Task<int> sleeper(SleepMode mode, int id, Duration delay) {
+  switch (mode) {
+    case SleepMode::blocking: return blocking_sleeper(id, delay);
+    case SleepMode::async: return async_sleeper(id, delay);
+    case SleepMode::threads: break;
   }
   return thread_sleeper(id, delay);
 }
 
-Task<void> run_phase(std::string mode, SleepOptions options,
+Task<void> run_phase(SleepMode mode, SleepOptions options,
                      std::shared_ptr<std::vector<Phase>> phases) {
   Runtime& runtime = Runtime::current();
   Phase phase{mode, 0, 0, runtime.now(), 0};
@@ -78,8 +109,8 @@ Task<void> run_phase(std::string mode, SleepOptions options,
   for (std::size_t i = 1; i <= options.n; ++i) {
     const int id = static_cast<int>(i);
     // A sleep that fails (thread_sleep's clock_nanosleep) says why on its task's row.
-    tasks.push_back(
-        spawn(kit::noting_error(sleeper(mode, id, options.delay)), fmt::format("{}-{}", mode, id)));
+    tasks.push_back(spawn(kit::noting_error(sleeper(mode, id, options.delay)),
+                          fmt::format("{}-{}", name_of(mode), id)));
   }
   phase.first = tasks.front().id();
   phase.last = tasks.back().id() + 1;
@@ -88,29 +119,20 @@ Task<void> run_phase(std::string mode, SleepOptions options,
   phases->push_back(phase);
 }
 
-Task<void> sleep_main(SleepOptions options, std::vector<std::string> modes,
-                      std::shared_ptr<std::vector<Phase>> phases) {
-  for (const std::string& mode : modes) {
+Task<void> sleep_main(SleepOptions options, std::shared_ptr<std::vector<Phase>> phases) {
+  for (const SleepMode mode : options.modes) {
     co_await run_phase(mode, options, phases);
   }
 }
 
-std::vector<std::string> modes_of(const std::string& mode) {
-  if (mode == "all") {
-    return {"blocking", "async", "threads"};
-  }
-  return {mode};
-}
-
 // What each way of sleeping should cost: the ideal the claims measure against.
-double ideal_of(const std::string& mode, const SleepOptions& options, std::size_t pool) {
+double ideal_of(SleepMode mode, const SleepOptions& options, std::size_t pool) {
   const double delay = kit::seconds(options.delay);
   const auto n = static_cast<double>(options.n);
-  if (mode == "blocking") {
-    return n * delay;
-  }
-  if (mode == "async") {
-    return delay;
+  switch (mode) {
+    case SleepMode::blocking: return n * delay;
+    case SleepMode::async: return delay;
+    case SleepMode::threads: break;
   }
   const std::size_t rounds = (options.n + pool - 1) / pool;  // ceil(n / pool), in whole rounds
   return static_cast<double>(rounds) * delay;
@@ -141,12 +163,12 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions&
   const double ideal = ideal_of(phase.mode, options, pool);
   const double stall = kit::seconds(report.timeline.max_loop_stall(phase.first, phase.last));
   const double delay = kit::seconds(options.delay);
-  report.figures["modes"][phase.mode] = {{"elapsed_s", elapsed},
-                                         {"ideal_s", ideal},
-                                         {"overhead_s", elapsed - ideal},
-                                         {"max_loop_stall_s", stall}};
+  report.figures["modes"][std::string(name_of(phase.mode))] = {{"elapsed_s", elapsed},
+                                                               {"ideal_s", ideal},
+                                                               {"overhead_s", elapsed - ideal},
+                                                               {"max_loop_stall_s", stall}};
   const std::string n = std::to_string(options.n);
-  if (phase.mode == "blocking") {
+  if (phase.mode == SleepMode::blocking) {
     report.checks.push_back(kit::between("blocking: the " + n + " sleeps ran one after another",
                                          elapsed, ideal, ideal + slack, "s"));
     report.checks.push_back(
@@ -154,15 +176,15 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions&
     report.takeaways.push_back(fmt::format(
         "blocking: time.sleep() held the loop thread, so each task started only when the one "
         "before it had finished: {} x {} took {}",
-        n, kit::format_seconds(delay), kit::format_seconds(elapsed)));
-  } else if (phase.mode == "async") {
+        n, format_seconds(delay), format_seconds(elapsed)));
+  } else if (phase.mode == SleepMode::async) {
     report.checks.push_back(
         kit::between("async: the " + n + " sleeps overlapped", elapsed, ideal, ideal + slack, "s"));
     report.checks.push_back(kit::at_most("async: the loop was never held", stall, slack, "s"));
     report.takeaways.push_back(fmt::format(
         "async: each await handed the loop back, so {}: {}",
         options.n == 1 ? "its one task slept without holding it" : "all " + n + " slept at once",
-        kit::format_seconds(elapsed)));
+        format_seconds(elapsed)));
   } else {
     report.checks.push_back(kit::between(
         fmt::format("threads: the {} sleeps overlapped {} at a time (the pool size)", n, pool),
@@ -170,7 +192,7 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions&
     const std::size_t at_once = threads_at_once(report.timeline, phase);
     report.takeaways.push_back(fmt::format(
         "threads: {} on a pool of {} threads ran at most {} at a time, in {}",
-        kit::count_of(options.n, "blocking sleep"), pool, at_once, kit::format_seconds(elapsed)));
+        kit::count_of(options.n, "blocking sleep"), pool, at_once, format_seconds(elapsed)));
   }
 }
 
@@ -195,18 +217,17 @@ void compare_phases(ScenarioReport& report) {
 ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context) {
   Runtime runtime(context.runtime);
   const std::size_t pool = Runtime::thread_pool_size();
-  const std::vector<std::string> modes = modes_of(options.mode);
   Json params = {{"n", options.n},
                  {"delay", format_duration(options.delay)},
-                 {"mode", options.mode},
+                 {"mode", mode_option(options)},
                  {"pool_size", pool}};
   ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
   auto phases = std::make_shared<std::vector<Phase>>();
-  kit::drive(report, runtime, sleep_main(options, modes, phases));
+  kit::drive(report, runtime, sleep_main(options, phases));
 
   double sequential = 0;
   double ideal = 0;
-  for (const std::string& mode : modes) {
+  for (const SleepMode mode : options.modes) {
     sequential += static_cast<double>(options.n) * kit::seconds(options.delay);
     ideal += ideal_of(mode, options, pool);
   }
@@ -216,8 +237,8 @@ ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context)
     if (!report.partial()) {  // a partial record proves nothing either way
       judge_phase(report, phase, options, pool, kit::slack(context));
     }
-    report.results.push_back(
-        {{"mode", phase.mode}, {"elapsed_s", kit::seconds(phase.end_ns - phase.start_ns)}});
+    report.results.push_back({{"mode", name_of(phase.mode)},
+                              {"elapsed_s", kit::seconds(phase.end_ns - phase.start_ns)}});
   }
   if (!report.partial()) {
     compare_phases(report);
@@ -229,9 +250,10 @@ ScenarioRunner setup_sleep(CLI::App& app) {
   auto options = std::make_shared<SleepOptions>();
   add_count_option(app, "--n", options->n, "how many sleeps", 1, 100000);
   add_duration_option(app, "--delay", options->delay, "how long each sleeps");
-  app.add_option("--mode", options->mode, "blocking | async | threads | all (side by side)")
-      ->check(CLI::IsMember({"blocking", "async", "threads", "all"}))
-      ->capture_default_str();
+  add_choice_option(app, "--mode", options->modes,
+                    "blocking (time.sleep) | async (asyncio.sleep) | threads "
+                    "(asyncio.to_thread(time.sleep)) | all (the three, one after another)",
+                    mode_choices());
   return [options](const RunContext& context) { return run_sleep(*options, context); };
 }
 

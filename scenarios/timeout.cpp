@@ -125,7 +125,7 @@ void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutR
                                          longest, longest + slack, "s"));
     report.takeaways.push_back(fmt::format(
         "the work was done at {}, before the deadline at {}: wait_for simply returned its result",
-        kit::format_seconds(returned), kit::format_seconds(deadline)));
+        format_seconds(returned), format_seconds(deadline)));
     return;
   }
   const std::string tie =
@@ -140,7 +140,7 @@ void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutR
     report.takeaways.push_back(fmt::format(
         "the deadline ({}) came before the work's first step{}: wait_for cancelled it before it "
         "ran, so no cleanup ran, and TimeoutError came at {}",
-        kit::format_seconds(deadline), tie, kit::format_seconds(returned)));
+        format_seconds(deadline), tie, format_seconds(returned)));
     return;
   }
   const double cancelled_at = kit::seconds(record.cancelled_at.front());
@@ -161,8 +161,8 @@ void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutR
   report.takeaways.push_back(fmt::format(
       "the deadline passed at {}{}; {}, {} cleanup ran for {}, and only then did wait_for raise "
       "TimeoutError: {} past the deadline",
-      kit::format_seconds(deadline), tie, who, n == 1 ? "its" : "their",
-      kit::format_seconds(cleanup), kit::format_seconds(std::max(0.0, returned - deadline))));
+      format_seconds(deadline), tie, who, n == 1 ? "its" : "their", format_seconds(cleanup),
+      format_seconds(std::max(0.0, returned - deadline))));
 }
 
 void normalize(TimeoutOptions& options, bool n_given) {
