@@ -44,25 +44,25 @@ void print_figure(std::FILE* out, std::string_view label, std::string_view value
 
 void print_timing(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
   const Summary& s = report.summary;
-  print_figure(out, "elapsed", format_seconds(report.elapsed_s), style);
+  print_figure(out, "elapsed", format_fixed_seconds(report.elapsed_s), style);
   // A figure that does not apply to the run is NaN (see Summary).
   if (std::isfinite(s.sequential_s)) {
     print_figure(out, "sequential",
-                 format_seconds(s.sequential_s) + "  (the same work, one task after another)",
+                 format_fixed_seconds(s.sequential_s) + "  (the same work, one task after another)",
                  style);
   }
   if (std::isfinite(s.speedup)) {
     print_figure(out, "speedup", format_ratio(s.speedup), style);
   }
   if (std::isfinite(s.ideal_s)) {
-    print_figure(
-        out, "ideal",
-        fmt::format("{}  (overhead {})", format_seconds(s.ideal_s), format_seconds(s.overhead_s)),
-        style);
+    print_figure(out, "ideal",
+                 fmt::format("{}  (overhead {})", format_fixed_seconds(s.ideal_s),
+                             format_fixed_seconds(s.overhead_s)),
+                 style);
   }
   print_figure(out, "max in flight", kit::count_of(s.max_in_flight, "task"), style);
   print_figure(out, "worst loop stall",
-               format_seconds(s.max_loop_stall_s) + "  (the longest one step held the loop)",
+               format_fixed_seconds(s.max_loop_stall_s) + "  (the longest one step held the loop)",
                style);
 }
 
@@ -86,32 +86,91 @@ void print_lessons(const ScenarioReport& report, const TextStyle& style, std::FI
 
 bool is_compound(const Json& value) { return value.is_object() || value.is_array(); }
 
-// A structured result reads like the parameters in the header: `name=localhost status=FOUND`.
-std::string result_text(const Json& result) {
-  return result.is_object() ? format_params(result) : format_param_value(result);
+// A figure named `*_s` holds seconds; shown as a duration under its plain name
+// (`latency=1.35ms`, not `latency_s=0.001353577`).
+bool holds_seconds(std::string_view key, const Json& value) {
+  return key.size() > 2 && key.ends_with("_s") && value.is_number();
 }
 
-// Few plain values on one line; structured ones one per line, numbered in submission order.
-void print_results(const ResultList& list, const TextStyle& style, std::FILE* out) {
-  if (list.size() > kSummaryMaxListed) {
-    print_figure(out, "results", fmt::format("{} values (all of them in --json)", list.size()),
-                 style);
-    return;
+bool is_blank(const Json& value) {
+  return value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty()) ||
+         (value.is_array() && value.empty());
+}
+
+// A structured result reads like the parameters in the header, `name=localhost status=FOUND
+// latency=1.35ms`; fields with nothing in them are left out.
+std::string result_text(const Json& result) {
+  if (!result.is_object()) {
+    return format_param_value(result);
   }
-  const Json results = list.to_json();
-  if (std::ranges::any_of(results, is_compound)) {
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      const std::string number = fmt::format("{}. ", i + 1);
-      print_figure(out, i == 0 ? "results" : "", number + result_text(results[i]), style,
+  std::string text;
+  for (const auto& [key, value] : result.items()) {
+    if (is_blank(value)) {
+      continue;
+    }
+    const std::string field = holds_seconds(key, value)
+                                  ? fmt::format("{}={}", printable(key.substr(0, key.size() - 2)),
+                                                format_measured(kit::nanos(value.get<double>())))
+                                  : fmt::format("{}={}", printable(key), format_param_value(value));
+    text += (text.empty() ? "" : " ") + field;
+  }
+  return text;
+}
+
+// Which rows of `count` are shown: all of a screenful, else the first ones and the last ones
+// (with a count of those between them), so that the start and the end of a big run both show.
+struct ShownRows {
+  std::size_t head;  // rows 0 .. head-1
+  std::size_t tail;  // rows count-tail .. count-1
+  [[nodiscard]] std::size_t hidden(std::size_t count) const { return count - head - tail; }
+};
+
+ShownRows shown_rows(std::size_t count) {
+  if (count <= kResultsScreenful) {
+    return {count, 0};
+  }
+  return {kResultsHead, kResultsTail};
+}
+
+std::string hidden_text(std::size_t hidden) {
+  return fmt::format("... {} more (every one in --json) ...", hidden);
+}
+
+// Plain values on one line, structured ones one per line, numbered in submission order.
+void print_results(const ResultList& list, const TextStyle& style, std::FILE* out) {
+  const ShownRows rows = shown_rows(list.size());
+  std::vector<std::size_t> indices;
+  indices.reserve(rows.head + rows.tail);
+  for (std::size_t i = 0; i < rows.head; ++i) {
+    indices.push_back(i);
+  }
+  for (std::size_t i = list.size() - rows.tail; i < list.size(); ++i) {
+    indices.push_back(i);
+  }
+  std::vector<Json> shown;
+  shown.reserve(indices.size());
+  for (const std::size_t i : indices) {
+    shown.push_back(list[i]);
+  }
+  if (std::ranges::any_of(shown, is_compound)) {
+    for (std::size_t k = 0; k < shown.size(); ++k) {
+      if (k == rows.head && rows.tail > 0) {
+        print_figure(out, "", hidden_text(rows.hidden(list.size())), style);
+      }
+      const std::string number = fmt::format("{}. ", indices[k] + 1);
+      print_figure(out, k == 0 ? "results" : "", number + result_text(shown[k]), style,
                    number.size());
     }
-  } else {
-    std::string listed;
-    for (const Json& result : results) {
-      listed += (listed.empty() ? "" : ", ") + result_text(result);
-    }
-    print_figure(out, "results", listed + " (in submission order)", style);
+    return;
   }
+  std::string listed;
+  for (std::size_t k = 0; k < shown.size(); ++k) {
+    if (k == rows.head && rows.tail > 0) {
+      listed += ", " + hidden_text(rows.hidden(list.size()));
+    }
+    listed += (listed.empty() ? "" : ", ") + result_text(shown[k]);
+  }
+  print_figure(out, "results", listed + " (in submission order)", style);
 }
 
 // The tasks the root started, in the order they ended; empty when there are many.
@@ -158,7 +217,7 @@ void print_orders(const ScenarioReport& report, const TextStyle& style, std::FIL
 
 std::string measured_text(const Claim& claim) {
   if (claim.unit == "s") {
-    return fmt::format("{:.3f} s", claim.measured);
+    return format_fixed_seconds(claim.measured);
   }
   if (claim.unit == "x") {
     return format_ratio(claim.measured);

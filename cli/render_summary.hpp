@@ -8,8 +8,14 @@
 
 namespace asyncdemo {
 
-/// Results and the completion order are listed only for this many tasks or fewer.
+/// The completion order is listed only for this many tasks or fewer.
 inline constexpr std::size_t kSummaryMaxListed = 10;
+
+/// Results are listed whole up to a screenful of rows; past it, the first
+/// kResultsHead and the last kResultsTail, with a count of those between.
+inline constexpr std::size_t kResultsScreenful = 20;
+inline constexpr std::size_t kResultsHead = 10;
+inline constexpr std::size_t kResultsTail = 5;
 
 /// Elapsed, sequential cost, speedup, ideal and overhead, max in flight, worst
 /// stall; then the comparisons, the takeaways, the results and completion order.

@@ -1,11 +1,13 @@
 // The text report: header, live log, Gantt chart, summary and checks.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "cli/render.hpp"
+#include "cli/render_summary.hpp"
 #include "tests/render/render_kit.hpp"
 
 namespace asyncdemo {
@@ -311,6 +313,58 @@ TEST_SUITE("render") {
                    "                    2. name=nope.dev status=NOT FOUND\n"));
   }
 
+  TEST_CASE("a result's seconds read as a duration and its empty fields are left out") {
+    ScenarioReport report = gather_report({1});
+    report.results = asyncdemo::ResultList(Json::array(
+        {{{"name", "nope.dev"}, {"latency_s", 0.001353577}, {"addresses", Json::array()}}}));
+    CHECK(contains(body_of(report), "  results           1. name=nope.dev latency=1.35ms\n"));
+  }
+
+  TEST_CASE("results up to a screenful are all listed, past it the first and the last") {
+    const auto results_of = [](std::size_t count) {
+      ScenarioReport report = gather_report({1});
+      report.results = asyncdemo::ResultList::made_on_read(
+          count, [](std::size_t i) { return Json{{"task", fmt::format("task-{}", i + 1)}}; });
+      const auto lines = lines_of(body_of(report));
+      const auto first = std::ranges::find_if(
+          lines, [](const std::string& line) { return line.starts_with("  results"); });
+      REQUIRE(first != lines.end());
+      const auto end = std::find_if(first, lines.end(), [](const std::string& line) {
+        return !line.starts_with("  results") && !line.starts_with("    ");
+      });
+      return std::vector<std::string>(first, end);
+    };
+    const auto screenful = results_of(asyncdemo::kResultsScreenful);
+    REQUIRE(screenful.size() == asyncdemo::kResultsScreenful);
+    CHECK(screenful.back() == "                    20. task=task-20");
+
+    const auto many = results_of(1'000'000);
+    REQUIRE(many.size() == asyncdemo::kResultsHead + 1 + asyncdemo::kResultsTail);
+    CHECK(many.front() == "  results           1. task=task-1");
+    CHECK(many[asyncdemo::kResultsHead - 1] == "                    10. task=task-10");
+    CHECK(many[asyncdemo::kResultsHead] ==
+          "                    ... 999985 more (every one in --json) ...");
+    CHECK(many[asyncdemo::kResultsHead + 1] == "                    999996. task=task-999996");
+    CHECK(many.back() == "                    1000000. task=task-1000000");
+  }
+
+  TEST_CASE("plain results past a screenful show the first and the last on one line") {
+    ScenarioReport report = gather_report({1});
+    report.results = asyncdemo::ResultList::made_on_read(
+        100, [](std::size_t i) { return Json(static_cast<int>(i) + 1); });
+    // One sentence, however the width wraps it.
+    std::string sentence;
+    for (const std::string& line : lines_of(body_of(report))) {
+      if (line.starts_with("  results") || (!sentence.empty() && line.starts_with("    "))) {
+        sentence += (sentence.empty() ? "" : " ") + line.substr(line.find_first_not_of(' '));
+      }
+    }
+    CHECK(sentence ==
+          "results           1, 2, 3, 4, 5, 6, 7, 8, 9, 10, ... 85 more (every one in --json) "
+          "..., 96, 97, "
+          "98, 99, 100 (in submission order)");
+  }
+
   TEST_CASE("the summary leaves out figures a scenario does not have") {
     ScenarioReport report = gather_report({1});
     report.summary.sequential_s = asyncdemo::Summary::kUnset;
@@ -343,7 +397,7 @@ TEST_SUITE("render") {
     REQUIRE(checks != lines.end());
     const std::vector<std::string> expected{
         "checks",
-        "  PASS  all tasks ran concurrently   measured 1.000 s (expected <= 3.100 s)",
+        "  PASS  all tasks ran concurrently   measured 1.000s (expected <= 3.100 s)",
         "  FAIL  results in submission order  measured 0 (expected 1)",
         "  1 of 2 claims held",
     };
