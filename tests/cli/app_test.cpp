@@ -231,6 +231,14 @@ TEST_CASE("an unknown option is a usage error that names it, before or after the
   check_usage_error(run_asyncdemo({first_scenario(), "-z"}), "unknown option -z");
 }
 
+TEST_CASE("cancel --swallow with --offload is a usage error that says why") {
+  // A worker cancelled while its work runs on a thread cannot await that work again.
+  check_usage_error(run_asyncdemo({"cancel", "--swallow", "--offload"}),
+                    "--swallow does not go with --offload");
+  check_usage_error(run_asyncdemo({"cancel", "--offload", "--json", "--swallow"}),
+                    "has no job left to run on to");
+}
+
 TEST_CASE("a stray argument after a scenario is a usage error that shows it") {
   // Not for a scenario that takes names (probe): there it is a name.
   const RunResult result = run_asyncdemo({"list", "stray"});

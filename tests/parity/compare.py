@@ -10,7 +10,9 @@ program beside this file that the scenario mirrors. They must agree on:
   - the order in which the tasks ended, exactly, except among tasks that a case lists as
     unordered: asyncio itself does not decide their order (threads that finish together; the
     siblings a TaskGroup cancels, which it walks in the order of a set);
-  - each task's end and the total elapsed time, within 60 ms + 15%.
+  - each task's end and the total elapsed time, within 60 ms + 15%;
+  - what main got, exactly, where a scenario reports it: probe's status per name, timeout's
+    TimeoutError or value, cancel's value or cancellation per worker.
 Ties are the point of several cases: equal delays end in one loop iteration, in creation order,
 and what reacts to a task's end (gather, TaskGroup, wait_for) runs one iteration later. Where a
 tie decides outcomes, the asyncio side runs three times and its most common answer counts.
@@ -131,6 +133,23 @@ CASES = [
          unordered=(("work-2", "work-3"),),
          why="work-1 is done in time; the TaskGroup under the deadline cancels the other two"),
     Case("timeout_n2_in_time", "timeout --delays 100ms,200ms --timeout 300ms"),
+    # timeout --swallow: the work catches CancelledError, cleans up and returns its value.
+    Case("timeout_swallow", "timeout --work 400ms --timeout 200ms --cleanup 100ms --swallow",
+         why="wait_for returns the value of work that swallowed the cancel, at the deadline plus "
+             "the cleanup: no TimeoutError, and the work ends done"),
+    Case("timeout_swallow_equal", "timeout --work 200ms --timeout 200ms --cleanup 100ms --swallow",
+         why="the tie: the deadline, set first, fires first; the work swallows the cancel and "
+             "wait_for returns its value at 300 ms"),
+    Case("timeout_swallow_zero", "timeout --work 200ms --timeout 0 --cleanup 100ms --swallow",
+         why="wait_for(timeout=0) cancels the task before its first step, so its except clause "
+             "never runs to swallow anything: TimeoutError at once"),
+    Case("timeout_swallow_work_shorter",
+         "timeout --work 100ms --timeout 300ms --cleanup 100ms --swallow",
+         why="the work beats the deadline: there is no cancel to swallow"),
+    Case("timeout_swallow_n3", "timeout --delays 100ms,300ms,400ms --timeout 200ms --cleanup 100ms "
+         "--swallow", unordered=(("work-2", "work-3"),),
+         why="work-2 and work-3 swallow the cancel and end done, but the TaskGroup re-raises the "
+             "cancel of its own task: all-work ends cancelled, and wait_for raises TimeoutError"),
     # cancel: Cancelled at the next await, cleanup runs; thread work runs on.
     Case("cancel_beats", "cancel --n 3 --after 300ms --beat 100ms --cleanup 100ms"),
     Case("cancel_no_cleanup", "cancel --n 2 --after 250ms --beat 100ms --cleanup 0"),
@@ -141,6 +160,26 @@ CASES = [
     Case("cancel_offload_work_ends_first", "cancel --n 3 --after 400ms --offload --work 300ms",
          unordered=threads("worker", 3),
          why="the work ended before the cancel: nothing left to cancel, every worker done"),
+    # cancel --swallow: each worker cleans up, swallows the cancel and beats on to its job's end.
+    Case("cancel_swallow", "cancel --n 2 --after 250ms --beat 100ms --cleanup 100ms --swallow "
+         "--work 600ms", unordered=threads("worker", 2),
+         why="the workers end done at 600 ms, not cancelled, and gather returns [1, 2]; their "
+             "jobs end microseconds apart on the real clock, in either order"),
+    Case("cancel_swallow_job_due", "cancel --n 1 --after 250ms --beat 100ms --cleanup 300ms "
+         "--swallow --work 300ms",
+         why="the job was due by the end of the cleanup: the worker returns at once, at 550 ms"),
+    Case("cancel_swallow_work_ends_first", "cancel --n 2 --after 400ms --beat 100ms --swallow "
+         "--work 200ms", unordered=threads("worker", 2),
+         why="the jobs were done at 200 ms: the cancel at 400 ms finds nothing to cancel"),
+    Case("cancel_swallow_tie", "cancel --n 2 --after 300ms --beat 100ms --swallow --work 300ms",
+         why="the tie: main's sleep, set before the workers' first step, wakes first, so the "
+             "cancel reaches the workers as their jobs fall due; they swallow it and return at "
+             "400 ms",
+         asyncio_runs=3, asyncdemo_only=("--virtual-time",)),
+    Case("cancel_swallow_at_once", "cancel --n 2 --after 0 --beat 100ms --swallow --work 300ms",
+         unordered=threads("worker", 2),
+         why="sleep(0) still yields: the workers take their first step, then swallow the cancel "
+             "and run on to 300 ms"),
     # semaphore: at most K at once, first come first served.
     Case("semaphore_limit_below_n", "semaphore --n 5 --limit 2 --delay 100ms"),
     Case("semaphore_limit_1", "semaphore --n 3 --limit 1 --delay 100ms"),
@@ -225,6 +264,8 @@ def asyncdemo_side(binary, case):
     results = None
     if case.scenario == "probe":
         results = {row["name"]: row["status"] for row in document["results"]}
+    elif case.scenario in ("timeout", "cancel"):
+        results = document["results"]  # already in the asyncio program's terms
     return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
             "results": results}
 

@@ -27,9 +27,10 @@
 The combinations come from a seeded generator: a fixed list of edges (zero durations, ties,
 --n 1, a limit above n, a cancel after the work ended, timeouts equal to the work, --fail on
 the first and last task with each --on-error, --sequential, more thread work than pool
-threads), then random ones around them. The seed is printed on failure, with the way to
-replay it (the edges sized by the thread pool use this machine's pool, so a replay is exact
-on the same machine; each failure also prints its command). n stays at 50 or below, and
+threads, --swallow on timeout and cancel), then random ones around them. The seed is
+printed on failure, with the way to replay it (the edges sized by the thread pool use this
+machine's pool, so a replay is exact on the same machine; each failure also prints its
+command). n stays at 50 or below, and
 each run is instant on the virtual clock: the sweep takes a few seconds. probe runs only
 with `localhost` and IPv4 literals: no name goes to DNS.
 
@@ -100,7 +101,7 @@ def arg(ms: int) -> str:
 
 
 def format_seconds(seconds: float) -> str:
-    """kit::format_seconds: whole milliseconds in the short forms, else three decimals."""
+    """format_seconds (scenarios/durations.cpp): whole milliseconds in the short forms, else three decimals."""
     rounded_ms = float(int(abs(seconds) * 1e3 + 0.5)) * (1 if seconds >= 0 else -1)
     if abs(seconds * 1e3 - rounded_ms) < 1e-6:
         if rounded_ms != 0 and abs(rounded_ms) < 1000:
@@ -160,6 +161,13 @@ def edges(pool: int) -> list[list[str]]:
         "timeout --delays 1s,3s,5s --timeout 2s", "timeout --delays 1s,2s,3s --timeout 2s",
         "timeout --delays 1s,1s --timeout 1s", "timeout --n 3 --work 500ms --timeout 1s",
         "timeout --n 3 --timeout 0", "timeout --delays 0,5s --timeout 1s --cleanup 0",
+        # timeout --swallow: a lone task returns its value late; a TaskGroup re-raises; a zero
+        # timeout cancels before the except clause could run; a tie; work that beats the deadline.
+        "timeout --swallow", "timeout --work 1s --timeout 1s --swallow",
+        "timeout --timeout 0 --swallow", "timeout --work 1s --timeout 2s --swallow",
+        "timeout --work 3s --timeout 1s --cleanup 0 --swallow",
+        "timeout --delays 1s,3s,5s --timeout 2s --swallow",
+        "timeout --delays 3s,5s --timeout 2s --swallow", "timeout --n 3 --timeout 0 --swallow",
         # cancel: the cancel after the work ended, on its end exactly, at 0, on a heartbeat;
         # more thread work than pool threads, cancelled before and after the first round.
         "cancel", "cancel --offload", "cancel --offload --after 400ms --work 300ms",
@@ -171,6 +179,14 @@ def edges(pool: int) -> list[list[str]]:
         f"cancel --offload --n {pool + 2} --after 3s --work 2s",
         f"cancel --offload --n {pool + 2} --after 1s --work 1s",
         f"cancel --offload --n {pool + 2} --after 0 --work 0",
+        # cancel --swallow: the workers run on to the end of their jobs; a job done before the
+        # cancel, on its very moment, already due when the cleanup ends; a cancel at 0.
+        "cancel --swallow", "cancel --n 1 --swallow --after 1s --work 3s",
+        "cancel --swallow --after 2s --work 1s", "cancel --swallow --after 1s --work 1s",
+        "cancel --swallow --after 1s --work 1.05s --cleanup 200ms",
+        "cancel --swallow --after 1s --work 1s --cleanup 0",
+        "cancel --swallow --after 0 --work 1s", "cancel --swallow --after 0 --work 0",
+        "cancel --swallow --cleanup 0 --beat 1s --work 2.5s",
         # semaphore: one task, a limit equal to n and above it, zero delays.
         "semaphore", "semaphore --n 1 --limit 1", "semaphore --n 5 --limit 10",
         "semaphore --n 5 --limit 5", "semaphore --n 5 --limit 1 --delay 0",
@@ -236,6 +252,8 @@ def random_timeout(rng: random.Random, pool: int) -> list[str]:
     options += ["--timeout", arg(timeout)]
     if rng.random() < 0.7:
         options += ["--cleanup", arg(pick_ms(rng, 1000))]
+    if rng.random() < 0.3:
+        options.append("--swallow")
     return ["timeout", *options]
 
 
@@ -249,10 +267,13 @@ def random_cancel(rng: random.Random, pool: int) -> list[str]:
     options = ["--n", str(n), "--after", arg(after), "--beat", arg(beat)]
     if rng.random() < 0.7:
         options += ["--cleanup", arg(pick_ms(rng, 1000))]
-    if rng.random() < 0.5:
-        r = rng.random()
-        work = after if r < 0.25 else pick_ms(rng, 4000)
+    r = rng.random()
+    work = after if r < 0.25 else pick_ms(rng, 4000)
+    r = rng.random()
+    if r < 0.4:
         options += ["--offload", "--work", arg(work)]
+    elif r < 0.65:  # not with --offload: a usage error
+        options += ["--swallow", "--work", arg(work)]
     return ["cancel", *options]
 
 
@@ -715,6 +736,10 @@ def timeout_returned(j: Judge, m):
            back is not None and back < deadline)
     j.true("\"wait_for returned its result\", but a work task did not end ok",
            all(t["outcome"] == "ok" for t in work))
+    no_cancel = bool(r.params.get("swallow")) and not r.notes("cancelled: cleanup")
+    j.true("the text says there was no cancel to swallow" if m["sw"] is not None else
+           "--swallow, and the deadline never fired, but the text does not say so",
+           (m["sw"] is not None) == no_cancel)
 
 
 def timeout_before_start(j: Judge, m):
@@ -726,6 +751,10 @@ def timeout_before_start(j: Judge, m):
            f"{[t['name'] for t in work if r.start(t) is not None]}",
            all(r.start(t) is None for t in work))
     j.true("\"no cleanup ran\", but one did", not r.notes("cancelled: cleanup"))
+    j.true("the text speaks of an except clause that would have swallowed the cancel" if m["sw"]
+           is not None else "--swallow, and the text does not say that its except clause never ran",
+           (m["sw"] is not None) == bool(r.params.get("swallow")))
+    j.true("a work task swallowed the cancel before it ran", not r.notes(SWALLOWED_NOTE))
 
 
 def timeout_cancelled(j: Judge, m):
@@ -764,6 +793,69 @@ def timeout_cancelled(j: Judge, m):
            None if back is None else back - deadline)
 
 
+SWALLOWED_NOTE = "swallowed the cancel"  # both scenarios: a worker that caught it and went on
+
+
+def swallowed_cancel(j: Judge, m, work):
+    """What the two timeout forms of --swallow share: the deadline cancelled each task still
+    running, and each ran its cleanup, swallowed the cancel and returned its value (ended ok).
+    Returns the tasks that swallowed it and when control came back."""
+    r = j.r
+    deadline = ns_of(r.params["timeout"])
+    j.true("the text says the work swallowed the cancel, but --swallow was not given",
+           bool(r.params.get("swallow")))
+    j.time("the deadline", m["d"], deadline)
+    check_tie(j, m)
+    cancels = r.notes("cancelled: cleanup", work)
+    swallowers = [r.tasks[n["task"]] for n in r.notes(SWALLOWED_NOTE, work)]
+    for note in cancels:
+        j.time(f"when Cancelled reached {r.tasks[note['task']]['name']} (\"the deadline passed "
+               "at\")", m["d"], note["t"])
+    j.true("a task the deadline cancelled did not swallow it",
+           {n["task"] for n in cancels} == {t["id"] for t in swallowers})
+    j.true("a task that swallowed the cancel did not end ok",
+           bool(swallowers) and all(t["outcome"] == "ok" for t in swallowers))
+    cleanup = max((r.end(r.tasks[n["task"]]) - n["t"] for n in cancels), default=None)
+    j.time("how long the cleanup ran (its Cancelled to its end)", m["c"], cleanup)
+    return swallowers, deadline
+
+
+def timeout_swallowed(j: Judge, m):
+    r, work = j.r, work_tasks(j.r)
+    swallowers, deadline = swallowed_cancel(j, m, work)
+    j.true(f"the text speaks of one task, the record has {len(work)} work tasks",
+           len(work) == 1 and len(swallowers) == 1)
+    back = outcome_note(r, "returned late")
+    j.true("\"wait_for returned that value instead of raising TimeoutError\", but it raised",
+           outcome_note(r, "TimeoutError") is None and back is not None)
+    j.true("wait_for returned before the work that swallowed the cancel had ended",
+           back is not None and all(back >= r.end(t) for t in swallowers))
+    j.time("how far past the deadline wait_for returned", m["o"],
+           None if back is None else back - deadline)
+
+
+def timeout_swallowed_group(j: Judge, m):
+    r, work = j.r, work_tasks(j.r)
+    swallowers, deadline = swallowed_cancel(j, m, work)
+    group = r.by_name.get("all-work")
+    j.true("\"the TaskGroup ... re-raised\", but the group's task did not end cancelled",
+           group is not None and group["outcome"] == "cancelled")
+    in_time = [t for t in work if t not in swallowers]
+    j.count("the tasks that finished in time", m["f"], len(in_time))
+    j.true("a task \"finished in time\" ended after the deadline, or not ok",
+           all(t["outcome"] == "ok" and r.end(t) <= deadline for t in in_time))
+    j.count("the tasks still running that swallowed the cancel", m["k"], len(swallowers))
+    plural(m["fs"], m["f"], j, "timeout: finished")
+    plural(m["ks"], m["k"], j, "timeout: still running")
+    j.true("it/they and its value/their values do not fit the count",
+           (m["they"] == "it") == (m["vals"] == "its value") == (m["k"] == "1"))
+    back = outcome_note(r, "TimeoutError")
+    j.true("\"wait_for raised TimeoutError all the same\", but it did not, or before the group "
+           "ended", back is not None and group is not None and back >= r.end(group))
+    j.time("how far past the deadline TimeoutError came", m["o"],
+           None if back is None else back - deadline)
+
+
 # cancel -----------------------------------------------------------------------------------------
 
 def cancel_at(r: Record):
@@ -771,8 +863,14 @@ def cancel_at(r: Record):
     return notes[0]["t"] if notes else None
 
 
+def swallowers_of(r: Record) -> set:
+    """The ids of the workers that swallowed the cancel (--swallow): they ended ok after it."""
+    return {n["task"] for n in r.notes(SWALLOWED_NOTE)}
+
+
 def cancel_finished_first(j: Judge, m, workers, at):
-    done = [t for t in workers if t["outcome"] == "ok"]
+    swallowed = swallowers_of(j.r)
+    done = [t for t in workers if t["outcome"] == "ok" and t["id"] not in swallowed]
     j.count("the workers that had finished before the cancel",
             m["j"] if m["j"] is not None else 0, len(done))
     if m["j"] is not None:
@@ -859,6 +957,45 @@ def cancel_abandoned(j: Judge, m):
     j.count("work dropped from the queue", m["d"] if m["d"] is not None else 0, len(dropped))
     if m["d"] is not None:
         plural(m["ds"], m["d"], j, "cancel: dropped")
+    cancel_finished_first(j, m, workers, at)
+
+
+def cancel_swallowed(j: Judge, m):
+    r, workers = j.r, j.r.children
+    at = cancel_at(r)
+    j.time("when cancel() came", m["t"], at)
+    j.true("the text says the workers swallowed the cancel, but --swallow was not given",
+           bool(r.params.get("swallow")))
+    swallowed = swallowers_of(r)
+    reached = [t for t in workers if r.notes("Cancelled: cleanup", [t])]
+    j.true("a worker the cancel reached did not swallow it",
+           bool(reached) and {t["id"] for t in reached} == swallowed)
+    j.true(f"\"{m['who']}\" with {len(reached)} that swallowed the cancel",
+           (m["who"] == "the worker") == (len(reached) == 1))
+    one = len(reached) == 1
+    j.true("it/each and its value/every value do not fit the count",
+           m["ended"] == ("it ended" if one else "each ended")
+           and m["vals"] == ("its value" if one else "every value"))
+    cancel_delivered(j, m, reached, at)
+    work = ns_of(r.params["work"])
+    ran_on = False
+    for t in reached:
+        cancelled = r.notes("Cancelled: cleanup", [t])[0]["t"]
+        swallowed_at = r.notes(SWALLOWED_NOTE, [t])[0]["t"]
+        j.time(f"{t['name']}'s cleanup (its Cancelled to its swallowing it)", m["c"],
+               swallowed_at - cancelled)
+        j.true(f"{t['name']} swallowed the cancel but did not end ok", t["outcome"] == "ok")
+        job_done = r.start(t) + work
+        ran_on = ran_on or job_done > swallowed_at
+        j.true(f"{t['name']} ended at {r.end(t) / 1e9} s, not at its job's end "
+               f"({job_done / 1e9} s) or its cleanup's ({swallowed_at / 1e9} s), whichever came "
+               "later", abs(r.end(t) - max(job_done, swallowed_at)) <= MICRO_NS)
+    j.true("\"beat on to the end of its job\", but every job was due when its cleanup ended"
+           if m["e"] is not None else
+           "\"returned at once, its job already due\", but a job was not yet due", ran_on ==
+           (m["e"] is not None))
+    j.time("the last worker's end", m["e"] or m["e2"], max((r.end(t) for t in reached),
+                                                         default=None))
     cancel_finished_first(j, m, workers, at)
 
 
@@ -1034,10 +1171,12 @@ FORMS = {
     ],
     "timeout": [
         Form("returned", "the work was done at {r:D}, before the deadline at {d:D}: wait_for "
-             "simply returned its result", timeout_returned, exempt=("d",)),
+             "simply returned its result[[{sw:E}; the deadline never fired, so there was no "
+             "cancel to swallow]]", timeout_returned, exempt=("d",)),
         Form("before-start", "the deadline ({d:D}) came before the work's first step[[{tie:E} "
              "(the work was due at the same moment, but the deadline was set first, so it fired "
-             "first, as in asyncio)]]: wait_for cancelled it before it ran, so no cleanup ran, "
+             "first, as in asyncio)]]: wait_for cancelled it before it ran, so no cleanup ran"
+             "[[{sw:E} and the except clause that would have swallowed the cancel never ran]], "
              "and TimeoutError came at {r:D}", timeout_before_start),
         Form("cancelled", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
              "moment, but the deadline was set first, so it fired first, as in asyncio)]]; ((the "
@@ -1045,6 +1184,18 @@ FORMS = {
              "task{ks:s|} still running got Cancelled at their awaits)), {whose:its|their} "
              "cleanup ran for {c:D}, and only then did wait_for raise TimeoutError: {o:D} past "
              "the deadline", timeout_cancelled),
+        Form("swallowed", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
+             "moment, but the deadline was set first, so it fired first, as in asyncio)]]; the "
+             "work got Cancelled at its await, its cleanup ran for {c:D}, and then it swallowed "
+             "the cancel and returned its value, so wait_for returned that value instead of "
+             "raising TimeoutError: {o:D} past the deadline", timeout_swallowed),
+        Form("swallowed-group", "the deadline passed at {d:D}[[{tie:E} (the work was due at the "
+             "same moment, but the deadline was set first, so it fired first, as in asyncio)]]; "
+             "{f:N} task{fs:s|} finished in time; the {k:N} task{ks:s|} still running got "
+             "Cancelled at their awaits, their cleanup ran for {c:D}, and {they:it|they} "
+             "swallowed the cancel and returned {vals:its value|their values}; but the TaskGroup "
+             "holding them had been cancelled itself and re-raised that, so wait_for raised "
+             "TimeoutError all the same: {o:D} past the deadline", timeout_swallowed_group),
     ],
     "cancel": [
         Form("nothing", "the work of all {n:N} worker{ns:s|} had ended before the cancel at "
@@ -1063,6 +1214,12 @@ FORMS = {
              "of {d:N} task{ds:s|} was still queued for a thread, and was dropped]][[ ({j:N} "
              "worker{js:s|} had finished before it: cancel() did nothing to them)]]",
              cancel_abandoned),
+        Form("swallowed", "at {t:D} {who:the worker|each worker} got Cancelled inside its "
+             "`await sleep`, ran its cleanup ({c:D}), then swallowed the cancel and ((beat on to "
+             "the end of its job at {e:D}||returned at once, at {e2:D}, its job already due)): "
+             "{ended:it ended|each ended} done, not cancelled (task.cancelled() is False), and "
+             "main's gather got {vals:its value|every value}[[ ({j:N} worker{js:s|} had "
+             "finished before it: cancel() did nothing to them)]]", cancel_swallowed),
     ],
     "semaphore": [
         Form("none-queued", "{n:N} task{ns:s|}, at most {m:N} inside at once: with {k:N} "
@@ -1235,7 +1392,8 @@ def check_figures(j: Judge, scenario: str):
 
     if scenario == "timeout":
         timed_out = outcome_note(r, "TimeoutError")
-        back = timed_out if timed_out is not None else outcome_note(r, "finished in time")
+        back = next((t for t in (timed_out, outcome_note(r, "finished in time"),
+                                 outcome_note(r, "returned late")) if t is not None), None)
         deadline = ns_of(r.params["timeout"])
         j.true(f"figures.timed_out {f.get('timed_out')}, the events say {timed_out is not None}",
                f.get("timed_out") == (timed_out is not None))
@@ -1245,12 +1403,17 @@ def check_figures(j: Judge, scenario: str):
         same("deadline_s", f.get("deadline_s"), deadline)
         same("returned_s", f.get("returned_s"), back)
         same("overrun_s", f.get("overrun_s"), None if back is None else max(0, back - deadline))
+        if r.params.get("swallow"):
+            j.count("figures.swallowed", f.get("swallowed"), len(r.notes(SWALLOWED_NOTE)))
     elif scenario == "cancel":
         workers = r.children
         j.count("figures.cancelled", f.get("cancelled"),
                 sum(t["outcome"] == "cancelled" for t in workers))
+        swallowed = swallowers_of(r)
         j.count("figures.finished_before_cancel", f.get("finished_before_cancel"),
-                sum(t["outcome"] == "ok" for t in workers))
+                sum(t["outcome"] == "ok" and t["id"] not in swallowed for t in workers))
+        if r.params.get("swallow"):
+            j.count("figures.swallowed", f.get("swallowed"), len(swallowed))
         if "thread_work_finished_s" in f:
             same("thread_work_finished_s", f["thread_work_finished_s"],
                  max((e["t"] for e in r.events if e["kind"] == "thread-end"), default=None))
