@@ -170,7 +170,9 @@ void print_results(const ResultList& list, const TextStyle& style, std::FILE* ou
     }
     listed += (listed.empty() ? "" : ", ") + result_text(shown[k]);
   }
-  print_figure(out, "results", listed + " (in submission order)", style);
+  // One value has no order to speak of.
+  print_figure(out, "results", list.size() == 1 ? listed : listed + " (in submission order)",
+               style);
 }
 
 // The tasks the root started, in the order they ended; empty when there are many.

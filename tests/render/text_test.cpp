@@ -348,6 +348,14 @@ TEST_SUITE("render") {
     CHECK(many.back() == "                    1000000. task=task-1000000");
   }
 
+  TEST_CASE("a single plain result claims no order") {
+    ScenarioReport report = gather_report({1});
+    report.results = asyncdemo::ResultList(Json::array({"ok"}));
+    const std::string body = body_of(report);
+    CHECK(contains(body, "  results           ok\n"));
+    CHECK_FALSE(contains(body, "submission order"));
+  }
+
   TEST_CASE("plain results past a screenful show the first and the last on one line") {
     ScenarioReport report = gather_report({1});
     report.results = asyncdemo::ResultList::made_on_read(
