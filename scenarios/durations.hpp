@@ -22,7 +22,8 @@ namespace asyncdemo {
 [[nodiscard]] std::string format_fixed_seconds(double seconds);
 
 /// A measured duration to three significant digits in the unit that reads
-/// best: "1.23ms", "89.7us", "2.5s", "140ns", "0s". Its later digits are noise.
+/// best, spelled as format_duration spells a duration: "1.23ms", "89.7us", "2.5s",
+/// "140ns", "0s". Its later digits are noise.
 [[nodiscard]] std::string format_measured(Nanos d_ns);
 
 }  // namespace asyncdemo
