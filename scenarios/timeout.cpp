@@ -307,7 +307,8 @@ ScenarioRunner setup_timeout(CLI::App& app) {
                            "one work length per task, e.g. 1s,3s,5s (sets --n)");
   app.add_flag("--swallow", options->swallow,
                "the cancelled work returns its value after its cleanup instead of re-raising "
-               "(wait_for then returns it: no TimeoutError)");
+               "(a lone task's wait_for then returns it, no TimeoutError; with --n > 1 the "
+               "TaskGroup re-raises the cancel, so TimeoutError all the same)");
   return [options, n](const RunContext& context) {
     return run_timeout(*options, n->count() > 0, context);
   };
