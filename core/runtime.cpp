@@ -16,6 +16,7 @@
 
 #include "core/detail/loop_guard.hpp"
 #include "core/detail/simulated_pool.hpp"
+#include "core/detail/thread_starts.hpp"
 #include "core/errors.hpp"
 
 namespace asyncdemo {
@@ -154,6 +155,13 @@ void Runtime::run_until_complete(detail::TaskState& main) {
   check_uv("uv_loop_close", closed);
 }
 
+detail::ThreadStarts& Runtime::thread_starts() {
+  if (!thread_starts_) {
+    thread_starts_ = std::make_unique<detail::ThreadStarts>(*this);
+  }
+  return *thread_starts_;
+}
+
 int Runtime::close_loop() noexcept {
   if (loop_state_ == LoopState::closed) {
     return 0;
@@ -167,6 +175,13 @@ int Runtime::close_loop() noexcept {
   // running. A callback that fails meanwhile stops the loop early (uv_stop; the failure is
   // kept): run again until nothing is left.
   while (uv_run(&loop_, UV_RUN_DEFAULT) != 0) {
+  }
+  // Only now, with every job completed (a job in flight keeps uv_run going), can no pool
+  // thread post a start any more; its handle closes last, and the loop runs to free it.
+  if (thread_starts_) {
+    thread_starts_->close();
+    while (uv_run(&loop_, UV_RUN_DEFAULT) != 0) {
+    }
   }
   loop_state_ = LoopState::closed;
   return uv_loop_close(&loop_);

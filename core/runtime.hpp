@@ -42,7 +42,8 @@ namespace asyncdemo {
 
 namespace detail {
 class SimulatedPool;
-}
+class ThreadStarts;
+}  // namespace detail
 
 struct RuntimeOptions {
   ClockKind clock = ClockKind::real;
@@ -151,6 +152,10 @@ class Runtime final : private detail::CompletionListener {
   void thread_work_finished() noexcept { threads_running_.fetch_sub(1, std::memory_order_relaxed); }
   /// The virtual clock's stand-in for the thread pool (same size as libuv's).
   detail::SimulatedPool& simulated_pool();
+  /// Where pool threads post the moment a job starts, so that it is recorded as it
+  /// happens (see detail::ThreadStarts). Opened on first use, on the loop thread, before
+  /// the first job that posts is queued; throws UvError if libuv refuses.
+  detail::ThreadStarts& thread_starts();
 
   /// Ends a task (from its final suspend point). See detail::finish_spawned.
   void finish(detail::TaskState& task) noexcept;
@@ -233,6 +238,7 @@ class Runtime final : private detail::CompletionListener {
   std::atomic<std::size_t> threads_running_{0};  // written by pool threads (see threads_running)
   Timeline timeline_;
   std::unique_ptr<detail::SimulatedPool> simulated_pool_;
+  std::unique_ptr<detail::ThreadStarts> thread_starts_;
 };
 
 }  // namespace asyncdemo

@@ -8,6 +8,9 @@ namespace asyncdemo::detail {
 
 void UvWorkJob::submit(Runtime& runtime) {
   runtime_ = &runtime;
+  if (thread_events_ == ThreadEvents::record) {
+    thread_starts_ = &runtime.thread_starts();  // opened here, on the loop thread
+  }
   request_.data = this;
   check_uv("uv_queue_work", uv_queue_work(runtime.loop(), &request_, on_work, on_after_work));
   runtime.begin_real_work();
@@ -26,7 +29,10 @@ void UvWorkJob::on_work(uv_work_t* request) noexcept {
   // nothing here throws, execute() included.
   auto* job = static_cast<UvWorkJob*>(request->data);
   job->runtime_->thread_work_started();
-  job->started_hrtime_ = uv_hrtime();
+  job->start_.hrtime = uv_hrtime();
+  if (job->thread_starts_ != nullptr) {
+    job->thread_starts_->post(job->start_);  // shown as it happens, not only at the end
+  }
   job->execute();
   job->finished_hrtime_ = uv_hrtime();
   job->runtime_->thread_work_finished();
@@ -49,9 +55,10 @@ void UvWorkJob::record_thread_events(Runtime& runtime, int status) const {
     runtime.record_at(runtime.now(), task_, EventKind::thread_dropped, WaitKind::thread);
     return;
   }
-  // Both moments are known only now; the timeline puts them back in order.
-  runtime.record_at(runtime.from_hrtime(started_hrtime_), task_, EventKind::thread_started,
-                    WaitKind::thread);
+  // The start was posted as it happened; if it has not been recorded yet (its wake-up and
+  // this completion came in the same iteration), it is now, before the end, with the other
+  // starts that came before that end.
+  thread_starts_->record_posted(finished_hrtime_);
   runtime.record_at(runtime.from_hrtime(finished_hrtime_), task_, EventKind::thread_finished,
                     WaitKind::thread);
 }

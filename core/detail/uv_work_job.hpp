@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/detail/offload.hpp"
+#include "core/detail/thread_starts.hpp"
 
 namespace asyncdemo {
 class Runtime;
@@ -25,7 +26,9 @@ class UvWorkJob : public OffloadJob {
   enum class ThreadEvents : bool { omit, record };
   UvWorkJob(OffloadAwaiter* awaiter, TaskId task,
             ThreadEvents thread_events = ThreadEvents::record) noexcept
-      : OffloadJob(awaiter, task), thread_events_(thread_events) {}
+      : OffloadJob(awaiter, task), thread_events_(thread_events) {
+    start_.task = task;
+  }
   /// Runs on a pool thread. Must not touch the loop or the timeline.
   virtual void execute() noexcept = 0;
 
@@ -37,10 +40,11 @@ class UvWorkJob : public OffloadJob {
 
   uv_work_t request_{};
   Runtime* runtime_ = nullptr;
+  ThreadStarts* thread_starts_ = nullptr;  // with ThreadEvents::record: where on_work posts
   ThreadEvents thread_events_;
-  // Written on the pool thread, read on the loop thread after completion;
-  // libuv's queue lock orders the two.
-  std::uint64_t started_hrtime_ = 0;
+  // Written on the pool thread. The start is read on the loop thread once posted (the
+  // post's lock orders the two), the finish after completion (libuv's queue lock does).
+  ThreadStart start_;
   std::uint64_t finished_hrtime_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -177,6 +178,29 @@ TEST_SUITE("threads") {
     CHECK(summary_of(timeline, task_named(timeline, "worker")).end_ns >= at(300ms));
     CHECK(asyncdemo::test::has_span(timeline, task_named(timeline, "worker"), SpanState::thread,
                                     rt.now()));
+  }
+
+  TEST_CASE("a thread's start reaches the event sink as it happens, not when the work ends") {
+    Runtime rt;
+    std::vector<asyncdemo::Event> delivered;  // in the order the live log would print them
+    rt.timeline().set_sink([&delivered](const asyncdemo::Event& event, const Timeline&) {
+      delivered.push_back(event);
+    });
+    asyncdemo::run(rt, tick_while_a_thread_works());
+    const auto start = std::find_if(delivered.begin(), delivered.end(), [](const auto& event) {
+      return event.kind == EventKind::thread_started;
+    });
+    REQUIRE(start != delivered.end());
+    // The ticker's events, 10 to 50 ms in, came while the thread slept its 300 ms. Had the
+    // start been learnt only from the job's completion, they would all come before it. A
+    // generous margin for a busy machine: nothing 40 ms later than the start comes first.
+    for (auto before = delivered.begin(); before != start; ++before) {
+      CHECK(before->t_ns <= start->t_ns + at(40ms));
+    }
+    const auto finish = std::find_if(start, delivered.end(), [](const auto& event) {
+      return event.kind == EventKind::thread_finished;
+    });
+    CHECK(finish != delivered.end());  // and the start comes before the end
   }
 
   TEST_CASE(
