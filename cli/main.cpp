@@ -151,10 +151,11 @@ RunContext run_context(const GlobalOptions& globals, const TextStyle& style, Liv
   context.runtime.on_interrupt = &say_what_interrupt_waits_for;
   context.tolerance = globals.tolerance;
   const bool live = live_output(globals);
-  context.on_start = [live, style, out](const ScenarioReport& report) {
+  context.on_start = [live, style, out, &live_log](const ScenarioReport& report) {
     interrupts::run_began();  // from here on a report is owed, whatever comes
     if (live) {
       render_header(report, style, out);
+      live_log.expect_name(report.longest_task_name);
     }
   };
   if (live) {

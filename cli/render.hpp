@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "scenarios/scenario.hpp"
 
@@ -33,12 +34,16 @@ class LiveLog {
   /// A sink for Timeline::set_sink / RunContext::on_event. It refers to this
   /// LiveLog, which must outlive the run.
   EventSink sink();
+  /// Makes the name column as wide as `longest_task_name` (ScenarioReport::longest_task_name)
+  /// from the first line, rather than widening as tasks appear. Call before the run.
+  void expect_name(std::string_view longest_task_name);
   /// Prints what the cap held back, if anything.
   void finish();
 
  private:
   void on_event(const Event& event, const Timeline& timeline);
   void widen_names(const Timeline& timeline);
+  void widen_name_column(std::string_view name);
 
   TextStyle style_;
   std::FILE* out_;

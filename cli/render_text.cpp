@@ -17,8 +17,8 @@ namespace asyncdemo {
 namespace {
 
 constexpr std::size_t kMaxLogNameColumns = 24;
-// Names pad to the longest seen so far; from the start at least as wide as the
-// default "task-1", so main's first lines align with its tasks' that follow.
+// Names pad to the longest the scenario said its tasks would have (LiveLog::expect_name),
+// or that has appeared since; at least as wide as the default "task-1".
 constexpr std::size_t kMinLogNameColumns = 6;
 
 // What a kind of event means for the lesson, in colour: endings stand out.
@@ -149,12 +149,20 @@ void LiveLog::on_event(const Event& event, const Timeline& timeline) {
   std::fflush(out_);  // live: a line shows when it happens, even through a pipe
 }
 
+void LiveLog::expect_name(std::string_view longest_task_name) {
+  widen_name_column(longest_task_name);
+}
+
 void LiveLog::widen_names(const Timeline& timeline) {
   const auto& tasks = timeline.tasks();
   for (; names_seen_ < tasks.size(); ++names_seen_) {
-    const std::size_t width = display_width(printable(tasks[names_seen_].name));
-    name_width_ = std::max({name_width_, kMinLogNameColumns, std::min(width, kMaxLogNameColumns)});
+    widen_name_column(tasks[names_seen_].name);
   }
+}
+
+void LiveLog::widen_name_column(std::string_view name) {
+  const std::size_t width = display_width(printable(name));
+  name_width_ = std::max({name_width_, kMinLogNameColumns, std::min(width, kMaxLogNameColumns)});
 }
 
 void LiveLog::finish() {

@@ -139,7 +139,7 @@ Task<void> cancel_main(CancelOptions options, std::shared_ptr<CancelRecord> reco
     const int id = static_cast<int>(i);
     // Work that fails (thread_sleep's clock_nanosleep) says why on its worker's row.
     tasks.push_back(
-        spawn(kit::noting_error(worker(id, options, record)), fmt::format("worker-{}", id)));
+        spawn(kit::noting_error(worker(id, options, record)), kit::numbered_name("worker", i)));
   }
   co_await sleep(options.after);
   Runtime& runtime = Runtime::current();
@@ -374,7 +374,8 @@ ScenarioReport run_cancel(const CancelOptions& options, const RunContext& contex
   if (options.offload || options.swallow) {
     params["work"] = format_duration(options.work);
   }
-  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime,
+                                     kit::numbered_name("worker", options.n));
   auto record = std::make_shared<CancelRecord>();
   kit::drive(report, runtime, cancel_main(options, record));
   // No work figures: cancellation's point is what the tasks do when told, not overlap.

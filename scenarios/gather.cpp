@@ -384,7 +384,9 @@ ScenarioReport run_gather(GatherOptions options, bool n_given, const RunContext&
   normalize(options, n_given);
   Runtime runtime(context.runtime);
   runtime.timeline().reserve_tasks(options.count() + 1);
-  ScenarioReport report = kit::begin(kName, kLesson, params_of(options), context, runtime);
+  // spawn_worker names the tasks as spawn does: "task-<id>", main being task 0.
+  ScenarioReport report = kit::begin(kName, kLesson, params_of(options), context, runtime,
+                                     kit::numbered_name("task", options.count()));
   auto record = std::make_shared<GatherRecord>();
   if (options.sequential) {
     kit::drive(report, runtime, gather_sequentially(options, record));

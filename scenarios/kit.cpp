@@ -26,12 +26,17 @@ std::string count_of(std::size_t count, std::string_view noun, std::string_view 
   return fmt::format("{} {}", count_of(count, noun), count == 1 ? verb_one : verb_many);
 }
 
+std::string numbered_name(std::string_view prefix, std::size_t number) {
+  return fmt::format("{}-{}", prefix, number);
+}
+
 ScenarioReport begin(std::string_view scenario, std::string_view lesson, Json params,
-                     const RunContext& context, Runtime& runtime) {
+                     const RunContext& context, Runtime& runtime, std::string longest_task_name) {
   ScenarioReport report;
   report.scenario = scenario;
   report.lesson = lesson;
   report.params = std::move(params);
+  report.longest_task_name = std::move(longest_task_name);
   report.clock = runtime.clock();
   if (context.on_event) {
     runtime.timeline().set_sink(context.on_event);

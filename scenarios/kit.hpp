@@ -35,8 +35,13 @@ inline constexpr std::size_t kMaxTasks = 2'000'000;
 
 /// A report with its header filled in, the live log attached to `runtime`,
 /// and RunContext::on_start called: call before running anything.
+/// `longest_task_name` is ScenarioReport::longest_task_name (see numbered_name).
 [[nodiscard]] ScenarioReport begin(std::string_view scenario, std::string_view lesson, Json params,
-                                   const RunContext& context, Runtime& runtime);
+                                   const RunContext& context, Runtime& runtime,
+                                   std::string longest_task_name);
+
+/// "task-3": the name of the `number`th of a scenario's numbered tasks.
+[[nodiscard]] std::string numbered_name(std::string_view prefix, std::size_t number);
 
 /// Runs `main` to the end (asyncio.run). If Ctrl-C interrupted it, main ends
 /// cancelled: the report is marked interrupted and the partial record kept.

@@ -375,7 +375,11 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   if (!options.from.empty()) {
     params["from"] = options.from;
   }
-  ScenarioReport report = kit::begin(kName, lesson, std::move(params), context, runtime);
+  // Each lookup's task is named after the name it looks up.
+  const auto longest_name = std::ranges::max_element(options.names, {}, &std::string::size);
+  ScenarioReport report =
+      kit::begin(kName, lesson, std::move(params), context, runtime,
+                 longest_name != options.names.end() ? *longest_name : std::string());
   auto record = std::make_shared<ProbeRecord>();
   kit::drive(report, runtime, probe_main(options, record));
   if (report.interrupted) {

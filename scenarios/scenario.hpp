@@ -60,6 +60,10 @@ struct ScenarioReport {
   /// (asyncio's default executor or UV_THREADPOOL_SIZE). The text header shows it for runs
   /// whose work goes to threads; JSON "thread_pool".
   ThreadPoolSize thread_pool = asyncdemo::thread_pool();
+  /// The longest name a task of the run will have, as the scenario plans it before anything
+  /// runs: the live log's name column is that wide from its first line, so main's first
+  /// lines align with the tasks' that follow. Layout only; empty if not known.
+  std::string longest_task_name;
   bool interrupted = false;  // Ctrl-C or SIGTERM: the record is partial
   int interrupt_signal = 0;  // which one (SIGINT, SIGTERM) when interrupted
   /// The scenario itself failed: an error nobody asked for (a failed uv_*

@@ -58,7 +58,7 @@ Task<void> semaphore_main(SemaphoreOptions options, std::shared_ptr<SemaphoreRec
   for (std::size_t i = 1; i <= options.n; ++i) {
     const int id = static_cast<int>(i);
     tasks.push_back(
-        spawn(throttled(id, semaphore, options.delay, record), fmt::format("task-{}", id)));
+        spawn(throttled(id, semaphore, options.delay, record), kit::numbered_name("task", i)));
   }
   for (const Outcome<int>& outcome : co_await gather(std::move(tasks))) {
     record->results.push_back(outcome.value());
@@ -142,7 +142,8 @@ ScenarioReport run_semaphore(const SemaphoreOptions& options, const RunContext& 
   runtime.timeline().reserve_tasks(options.n + 1);
   Json params = {
       {"n", options.n}, {"limit", options.limit}, {"delay", format_duration(options.delay)}};
-  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime,
+                                     kit::numbered_name("task", options.n));
   auto record = std::make_shared<SemaphoreRecord>();
   kit::drive(report, runtime, semaphore_main(options, record));
   kit::finish(report, runtime);

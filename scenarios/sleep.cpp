@@ -110,7 +110,7 @@ Task<void> run_phase(SleepMode mode, SleepOptions options,
     const int id = static_cast<int>(i);
     // A sleep that fails (thread_sleep's clock_nanosleep) says why on its task's row.
     tasks.push_back(spawn(kit::noting_error(sleeper(mode, id, options.delay)),
-                          fmt::format("{}-{}", name_of(mode), id)));
+                          kit::numbered_name(name_of(mode), i)));
   }
   phase.first = tasks.front().id();
   phase.last = tasks.back().id() + 1;
@@ -221,7 +221,15 @@ ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context)
                  {"delay", format_duration(options.delay)},
                  {"mode", mode_option(options)},
                  {"pool_size", pool}};
-  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  std::string longest_name;
+  for (const SleepMode mode : options.modes) {
+    std::string name = kit::numbered_name(name_of(mode), options.n);
+    if (name.size() > longest_name.size()) {
+      longest_name = std::move(name);
+    }
+  }
+  ScenarioReport report =
+      kit::begin(kName, kLesson, std::move(params), context, runtime, std::move(longest_name));
   auto phases = std::make_shared<std::vector<Phase>>();
   kit::drive(report, runtime, sleep_main(options, phases));
 

@@ -34,6 +34,9 @@ constexpr std::string_view kName = "timeout";
 constexpr std::string_view kLesson =
     "wait_for cancels work that misses its deadline and waits for its cleanup before raising "
     "TimeoutError, so control returns after the deadline, late by the cleanup.";
+// The task wait_for runs: the work itself, or with several, the TaskGroup over "work-<id>".
+constexpr std::string_view kWorkName = "work";
+constexpr std::string_view kAllWorkName = "all-work";
 
 struct TimeoutOptions {
   Duration work = 10s;
@@ -89,7 +92,7 @@ Task<int> all_workers(TimeoutOptions options, std::shared_ptr<TimeoutRecord> rec
   for (std::size_t i = 0; i < options.delays.size(); ++i) {
     const int id = static_cast<int>(i + 1);
     tasks.push_back(spawn(worker(id, options.delays[i], options.cleanup, options.swallow, record),
-                          fmt::format("work-{}", id)));
+                          kit::numbered_name(kWorkName, i + 1)));
   }
   // TaskGroup semantics: on cancellation, wait for every task's cleanup, then
   // raise Cancelled, even if every task swallowed its cancel and returned a value.
@@ -103,9 +106,9 @@ Task<void> timeout_main(TimeoutOptions options, std::shared_ptr<TimeoutRecord> r
   try {
     if (options.delays.size() == 1) {
       co_await wait_for(worker(1, options.delays.front(), options.cleanup, options.swallow, record),
-                        options.timeout, "work");
+                        options.timeout, kWorkName);
     } else {
-      co_await wait_for(all_workers(options, record), options.timeout, "all-work");
+      co_await wait_for(all_workers(options, record), options.timeout, kAllWorkName);
     }
   } catch (const TimeoutError&) {
     record->timed_out = true;
@@ -283,7 +286,16 @@ ScenarioReport run_timeout(TimeoutOptions options, bool n_given, const RunContex
   if (options.swallow) {  // absent otherwise: the plain lesson's header stays as it was
     params["swallow"] = true;
   }
-  ScenarioReport report = kit::begin(kName, kLesson, std::move(params), context, runtime);
+  // One task is "work"; several are "work-<id>" under "all-work", the task wait_for runs.
+  std::string longest_name(kWorkName);
+  if (options.delays.size() > 1) {
+    longest_name = kit::numbered_name(kWorkName, options.delays.size());
+    if (longest_name.size() < kAllWorkName.size()) {
+      longest_name = kAllWorkName;
+    }
+  }
+  ScenarioReport report =
+      kit::begin(kName, kLesson, std::move(params), context, runtime, std::move(longest_name));
   auto record = std::make_shared<TimeoutRecord>();
   kit::drive(report, runtime, timeout_main(options, record));
   // No work figures: a timeout's point is when control comes back, not overlap.

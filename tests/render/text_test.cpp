@@ -114,6 +114,19 @@ TEST_SUITE("render") {
     CHECK(lines == expected);
   }
 
+  TEST_CASE("told the longest name ahead, the live log aligns its first lines with the rest") {
+    const auto lines = lines_of(capture([](std::FILE* out) {
+      LiveLog log(TextStyle{}, out);
+      log.expect_name("task-10");
+      Timeline timeline;
+      timeline.set_sink(log.sink());
+      testing::record_gather(timeline, std::vector<double>(10, 1.0));
+    }));
+    REQUIRE(lines.size() >= 3);
+    CHECK(lines[0] == "[+0.000s] main     start");  // before task-10 exists
+    CHECK(lines[2] == "[+0.000s] task-1   start");
+  }
+
   TEST_CASE("the live log shows a note's text and the end of a failed task") {
     const std::string log = capture([](std::FILE* out) {
       LiveLog live(TextStyle{}, out);
