@@ -212,7 +212,8 @@ int run_scenario(const CommandLine& command_line, OutputStream& out) {
   std::FILE* text = fitted ? fitted->get() : out.get();
   // The log shows the events that carry the scenario's lesson, when it names them.
   const ScenarioEntry* scenario = command_line.scenario();
-  LiveLog live_log(style, text, scenario != nullptr ? scenario->lesson_events : nullptr);
+  LiveLog live_log(style, text, scenario != nullptr ? scenario->lesson_events : nullptr,
+                   scenario != nullptr ? scenario->lesson_context : 0);
   const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log, text));
   render_report(report, globals, style, live_log, out, text);
   fitted.reset();

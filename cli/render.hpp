@@ -29,8 +29,10 @@ class LiveLog {
   static constexpr std::size_t kMaxLines = 40;
 
   /// With `lesson_events` (a scenario's ScenarioEntry::lesson_events), only the events
-  /// that carry the lesson are printed, a note as its text alone; the rest are counted.
-  LiveLog(const TextStyle& style, std::FILE* out, LessonEvents lesson_events = nullptr);
+  /// that carry the lesson are printed, a note among them as its text alone, once the
+  /// first `lesson_context` lines have shown every event; the rest are counted.
+  LiveLog(const TextStyle& style, std::FILE* out, LessonEvents lesson_events = nullptr,
+          std::size_t lesson_context = 0);
   /// A sink for Timeline::set_sink / RunContext::on_event. It refers to this
   /// LiveLog, which must outlive the run.
   EventSink sink();
@@ -49,6 +51,7 @@ class LiveLog {
   std::FILE* out_;
   std::size_t printed_ = 0;
   LessonEvents lesson_events_;
+  std::size_t lesson_context_;
   std::size_t held_back_ = 0;
   std::size_t others_ = 0;      // events left out because they do not carry the lesson
   std::size_t name_width_ = 0;  // names pad to the longest seen so far, so columns align

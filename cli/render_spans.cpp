@@ -6,14 +6,6 @@
 
 namespace asyncdemo {
 
-namespace {
-
-bool ends_task(EventKind kind) {
-  return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
-}
-
-}  // namespace
-
 Nanos report_end_ns(const ScenarioReport& report) {
   const auto& events = report.timeline.events();
   const Nanos elapsed_ns = seconds_to_nanos(report.elapsed_s);

@@ -121,8 +121,9 @@ void render_header(const ScenarioReport& report, const TextStyle& style, std::FI
   std::fflush(out);
 }
 
-LiveLog::LiveLog(const TextStyle& style, std::FILE* out, LessonEvents lesson_events)
-    : style_(style), out_(out), lesson_events_(lesson_events) {}
+LiveLog::LiveLog(const TextStyle& style, std::FILE* out, LessonEvents lesson_events,
+                 std::size_t lesson_context)
+    : style_(style), out_(out), lesson_events_(lesson_events), lesson_context_(lesson_context) {}
 
 EventSink LiveLog::sink() {
   return [this](const Event& event, const Timeline& timeline) { on_event(event, timeline); };
@@ -133,7 +134,8 @@ void LiveLog::on_event(const Event& event, const Timeline& timeline) {
   if (style_.quiet || event.kind == EventKind::created) {
     return;
   }
-  if (lesson_events_ != nullptr && !lesson_events_(event, timeline)) {
+  const bool of_the_lesson = lesson_events_ != nullptr && lesson_events_(event, timeline);
+  if (lesson_events_ != nullptr && !of_the_lesson && printed_ >= lesson_context_) {
     ++others_;  // in --json and --trace; here it would bury the lines that teach
     return;
   }
@@ -143,8 +145,8 @@ void LiveLog::on_event(const Event& event, const Timeline& timeline) {
   }
   widen_names(timeline);
   fmt::print(out_, "{}\n",
-             lesson_events_ != nullptr ? lesson_line(event, timeline, name_width_, style_.color)
-                                       : log_line(event, timeline, name_width_, style_.color));
+             of_the_lesson ? lesson_line(event, timeline, name_width_, style_.color)
+                           : log_line(event, timeline, name_width_, style_.color));
   ++printed_;
   std::fflush(out_);  // live: a line shows when it happens, even through a pipe
 }

@@ -20,10 +20,6 @@ constexpr int kProcessId = 1;
 // Trace times are microseconds; fractions keep nanosecond detail.
 std::string micros(Nanos t_ns) { return json_number(static_cast<double>(t_ns) / 1e3); }
 
-bool is_ending(EventKind kind) {
-  return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
-}
-
 class TraceWriter {
  public:
   TraceWriter(const ScenarioReport& report, std::FILE* out)
@@ -64,7 +60,7 @@ class TraceWriter {
   void write_instants() {
     const Timeline& timeline = report_.timeline;
     for (const Event& event : timeline.events()) {
-      if (is_ending(event.kind)) {
+      if (ends_task(event.kind)) {
         write_instant(event, "{}");
       } else if (event.kind == EventKind::note) {
         write_instant(event,

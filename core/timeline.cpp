@@ -12,11 +12,11 @@ namespace {
 constexpr std::uint32_t kMaxNote = (1U << 24U) - 1;  // the width of Event::note
 constexpr std::size_t kMaxDefaultNameBytes = 16;     // "task-", a 32-bit id, and a '\0'
 
-bool ends_task(EventKind kind) {
+}  // namespace
+
+bool ends_task(EventKind kind) noexcept {
   return kind == EventKind::done || kind == EventKind::failed || kind == EventKind::cancelled;
 }
-
-}  // namespace
 
 bool ends_step(const Event& e) noexcept {
   return (e.kind == EventKind::suspended && e.wait != WaitKind::blocked) || ends_task(e.kind);

@@ -88,6 +88,8 @@ enum class TaskOutcome : std::uint8_t { running, ok, failed, cancelled };
 
 std::string_view to_string(WaitKind kind);
 std::string_view to_string(EventKind kind);
+/// Whether an event of this kind is a task's end (done, failed or cancelled): its last.
+[[nodiscard]] bool ends_task(EventKind kind) noexcept;
 std::string_view to_string(SpanState state);
 std::string_view to_string(TaskOutcome outcome);
 

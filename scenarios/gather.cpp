@@ -439,16 +439,27 @@ ScenarioRunner setup_gather(CLI::App& app) {
   };
 }
 
+// What gather's event log keeps to once the opening is shown (ScenarioEntry::lesson_events):
+// each task's end as it comes, in completion order while the results keep submission order,
+// and main, which gather wakes.
+bool is_completion(const Event& event, const Timeline& timeline) {
+  const bool of_main = timeline.parent(event.task) == kNoParent;
+  return of_main || ends_task(event.kind) || event.kind == EventKind::note;
+}
+
 }  // namespace
 
 ScenarioEntry gather_scenario() {
-  return {kName, kLesson,
+  return {kName,
+          kLesson,
           "asyncdemo gather --n 3\n"
           "asyncdemo gather --delays 2s,1s,3s\n"
           "asyncdemo gather --delays 2s,1s,3s --fail 2 --on-error propagate\n"
           "asyncdemo gather --delays 2s,1s,3s --fail 2 --on-error cancel-siblings\n"
           "asyncdemo gather --n 3 --sequential",
-          &setup_gather};
+          &setup_gather,
+          &is_completion,
+          kLogOpeningLines};
 }
 
 }  // namespace asyncdemo

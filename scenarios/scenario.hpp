@@ -99,6 +99,10 @@ class UsageError : public std::runtime_error {
 /// Whether an event carries a scenario's lesson (see ScenarioEntry::lesson_events).
 using LessonEvents = bool (*)(const Event& event, const Timeline& timeline);
 
+/// The usual ScenarioEntry::lesson_context: half of the live log's 40 lines for the opening,
+/// the rest for the lesson's events.
+inline constexpr std::size_t kLogOpeningLines = 20;
+
 struct ScenarioEntry {
   std::string_view name;
   std::string_view lesson;    // one sentence: header, --help and `asyncdemo list`
@@ -109,8 +113,12 @@ struct ScenarioEntry {
   /// The events that carry the lesson, for the live log; nullptr: every event does. When
   /// set, the log shows these, one line each as they happen, and only counts the others
   /// (the starts and awaits around them), which --json and --trace still hold. probe's are
-  /// its answers, one note per name.
+  /// its answers, one note per name; gather's, each task's end.
   LessonEvents lesson_events = nullptr;
+  /// With lesson_events: how many lines at the start of the log show every event, the run's
+  /// opening (who started, what each awaits), before it keeps to the lesson's. A small run
+  /// fits there whole. 0: the lesson's events from the first line.
+  std::size_t lesson_context = 0;
 };
 
 /// Every scenario, in the order `asyncdemo list` shows them. One explicit list

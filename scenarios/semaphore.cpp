@@ -169,14 +169,27 @@ ScenarioRunner setup_semaphore(CLI::App& app) {
   return [options](const RunContext& context) { return run_semaphore(*options, context); };
 }
 
+// What the semaphore's event log keeps to once the opening is shown
+// (ScenarioEntry::lesson_events): each task's turn, the await that shows it got in (`await
+// sleep` once it holds a permit) and the end that gives its permit back to the next in line;
+// and main.
+bool is_turn(const Event& event, const Timeline& timeline) {
+  const bool of_main = timeline.parent(event.task) == kNoParent;
+  return of_main || ends_task(event.kind) || event.kind == EventKind::suspended ||
+         event.kind == EventKind::note;
+}
+
 }  // namespace
 
 ScenarioEntry semaphore_scenario() {
-  return {kName, kLesson,
+  return {kName,
+          kLesson,
           "asyncdemo semaphore\n"
           "asyncdemo semaphore --n 10 --limit 3 --delay 1s\n"
           "asyncdemo semaphore --n 10000 --limit 100 --delay 10ms --quiet",
-          &setup_semaphore};
+          &setup_semaphore,
+          &is_turn,
+          kLogOpeningLines};
 }
 
 }  // namespace asyncdemo

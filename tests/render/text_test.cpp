@@ -187,6 +187,26 @@ TEST_SUITE("render") {
                                    "... and 12 other events (use --json or --trace for all)"});
   }
 
+  TEST_CASE("with an opening, the live log shows every event first, then the lesson's only") {
+    const LessonEvents ends = [](const Event& event, const Timeline&) {
+      return ends_task(event.kind);
+    };
+    const auto lines = lines_of(capture([&](std::FILE* out) {
+      LiveLog log(TextStyle{}, out, ends, 4);
+      Timeline timeline;
+      timeline.set_sink(log.sink());
+      testing::record_gather(timeline, {1, 2});
+      log.finish();
+    }));
+    const std::vector<std::string> expected{
+        "[+0.000s] main    start", "[+0.000s] main    await   child",
+        "[+0.000s] task-1  start", "[+0.000s] task-1  await   sleep",
+        "[+1.000s] task-1  done",  "[+2.000s] task-2  done",
+        "[+2.000s] main    done",  "... and 5 other events (use --json or --trace for all)",
+    };
+    CHECK(lines == expected);
+  }
+
   TEST_CASE("a log of lesson events stops at its cap too, and counts both kinds held back") {
     const LessonEvents ends = [](const Event& event, const Timeline&) {
       return event.kind == EventKind::done;
