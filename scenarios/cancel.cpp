@@ -106,7 +106,7 @@ Task<int> worker(int id, CancelOptions options, std::shared_ptr<CancelRecord> re
   if (cancelled) {
     Runtime& runtime = Runtime::current();
     record->cancelled_at.push_back(runtime.now());
-    runtime.note(fmt::format("Cancelled: cleanup {}", format_duration(options.cleanup)));
+    runtime.note(fmt::format("CancelledError: cleanup {}", format_duration(options.cleanup)));
     co_await sleep(options.cleanup);
     ++record->cleanups;
     if (!options.swallow) {
@@ -255,8 +255,8 @@ void judge_swallowed(ScenarioReport& report, const CancelOptions& options,
       "every worker the cancel reached ran its cleanup and "
       "swallowed the cancel",
       static_cast<double>(record.swallowed), static_cast<double>(record.cancelled_at.size()), ""));
-  report.checks.push_back(kit::between("Cancelled reached each worker at once, at its await",
-                                       delivered, cancel_at, cancel_at + slack, "s"));
+  report.checks.push_back(kit::between("CancelledError reached each worker at once", delivered,
+                                       cancel_at, cancel_at + slack, "s"));
   // Each job is done --work after its worker started (all at 0), or at once
   // after the cleanup if that ends later.
   const double job_end = std::max(kit::seconds(options.work), delivered + cleanup);
@@ -271,7 +271,8 @@ void judge_swallowed(ScenarioReport& report, const CancelOptions& options,
           ? fmt::format("beat on to the end of its job at {}", format_seconds(last_end))
           : fmt::format("returned at once, at {}, its job already due", format_seconds(last_end));
   report.takeaways.push_back(fmt::format(
-      "at {} {} got Cancelled inside its `await sleep`, ran its cleanup ({}), then swallowed the "
+      "at {} {} got CancelledError inside its `await sleep`, ran its cleanup ({}), then swallowed "
+      "the "
       "cancel and {}: {} done, not cancelled (task.cancelled() is False), and main's gather got "
       "{}{}",
       format_seconds(cancel_at), one ? "the worker" : "each worker", format_seconds(cleanup),
@@ -309,11 +310,11 @@ void judge(ScenarioReport& report, const CancelOptions& options, const CancelRec
   report.checks.push_back(kit::equals("every cancelled worker ran its cleanup",
                                       static_cast<double>(record.cleanups),
                                       static_cast<double>(e.cancelled), ""));
-  report.checks.push_back(kit::between("Cancelled reached each worker at once, at its await",
+  report.checks.push_back(kit::between("CancelledError reached each worker at once",
                                        latest_delivery(record), cancel_at, cancel_at + slack, "s"));
   if (!options.offload) {
     report.takeaways.push_back(fmt::format(
-        "at {} {} got Cancelled inside its `await sleep`, ran its cleanup ({}), and ended "
+        "at {} {} got CancelledError inside its `await sleep`, ran its cleanup ({}), and ended "
         "cancelled{}",
         format_seconds(cancel_at), e.cancelled == 1 ? "the worker" : "each worker",
         format_seconds(kit::seconds(options.cleanup)), finished_first(e)));

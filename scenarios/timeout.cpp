@@ -70,7 +70,7 @@ Task<int> worker(int id, Duration work, Duration cleanup, bool swallow,
   if (cancelled) {
     Runtime& runtime = Runtime::current();
     record->cancelled_at.push_back(runtime.now());
-    runtime.note(fmt::format("cancelled: cleanup {}", format_duration(cleanup)));
+    runtime.note(fmt::format("CancelledError: cleanup {}", format_duration(cleanup)));
     co_await sleep(cleanup);  // e.g. closing a connection politely
     record->cleaned_at.push_back(runtime.now());
     if (!swallow) {
@@ -183,7 +183,8 @@ void judge_cancelled(ScenarioReport& report, const TimeoutOptions& options,
       at.returned, at.deadline + planned_cleanup, at.deadline + planned_cleanup + at.slack, "s"));
   if (!record.timed_out) {
     report.takeaways.push_back(fmt::format(
-        "the deadline passed at {}{}; the work got Cancelled at its await, its cleanup ran for "
+        "the deadline passed at {}{}; the work got CancelledError at its await, its cleanup ran "
+        "for "
         "{}, and then it swallowed the cancel and returned its value, so wait_for returned that "
         "value instead of raising TimeoutError: {} past the deadline",
         format_seconds(at.deadline), at.tie, format_seconds(cleanup), format_seconds(overrun)));
@@ -195,7 +196,8 @@ void judge_cancelled(ScenarioReport& report, const TimeoutOptions& options,
                                         static_cast<double>(record.swallowed),
                                         static_cast<double>(still_running), ""));
     report.takeaways.push_back(fmt::format(
-        "the deadline passed at {}{}; {} finished in time; the {} still running got Cancelled at "
+        "the deadline passed at {}{}; {} finished in time; the {} still running got CancelledError "
+        "at "
         "their awaits, their cleanup ran for {}, and {} swallowed the cancel and returned {}; but "
         "the TaskGroup holding them had been cancelled itself and re-raised that, so wait_for "
         "raised TimeoutError all the same: {} past the deadline",
@@ -206,9 +208,9 @@ void judge_cancelled(ScenarioReport& report, const TimeoutOptions& options,
     return;
   }
   const std::string who =
-      n == 1 ? "the work got Cancelled at its await"
+      n == 1 ? "the work got CancelledError at its await"
              : fmt::format(
-                   "{} finished in time; the {} still running got Cancelled at their "
+                   "{} finished in time; the {} still running got CancelledError at their "
                    "awaits",
                    kit::count_of(record.finished, "task"), kit::count_of(still_running, "task"));
   report.takeaways.push_back(fmt::format(

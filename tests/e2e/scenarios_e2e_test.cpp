@@ -306,8 +306,8 @@ TEST_SUITE("e2e") {
     CHECK(result.out.find("summary") != std::string::npos);
     // Each worker's cleanup ran: its note is in the log.
     std::size_t cleanups = 0;
-    for (std::size_t at = result.out.find("Cancelled: cleanup"); at != std::string::npos;
-         at = result.out.find("Cancelled: cleanup", at + 1)) {
+    for (std::size_t at = result.out.find("CancelledError: cleanup"); at != std::string::npos;
+         at = result.out.find("CancelledError: cleanup", at + 1)) {
       ++cleanups;
     }
     CHECK(cleanups == 3);
@@ -332,7 +332,7 @@ TEST_SUITE("e2e") {
     RunOptions options;
     // The first lands during the run; the second during a 30 s cleanup, once both have begun.
     options.signals = {asyncdemo::testing::interrupt_when_idle(),
-                       asyncdemo::testing::signal_when("Cancelled: cleanup 30s",
+                       asyncdemo::testing::signal_when("CancelledError: cleanup 30s",
                                                        asyncdemo::testing::kWaitingForEvents)};
     const auto start = std::chrono::steady_clock::now();
     const RunResult result =

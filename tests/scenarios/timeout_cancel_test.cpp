@@ -204,7 +204,7 @@ TEST_SUITE("scenarios") {
     // Beats at 0.5s and 1s; the cancel at 1.2s; the cleanup to 1.3s; then the same job goes
     // on, its count too: beats at 1.8s, 2.3s, 2.8s and a short last one at 3s.
     CHECK(notes_of(report, "worker-1") ==
-          std::vector<std::string>{"heartbeat 1", "heartbeat 2", "Cancelled: cleanup 100ms",
+          std::vector<std::string>{"heartbeat 1", "heartbeat 2", "CancelledError: cleanup 100ms",
                                    "swallowed the cancel", "heartbeat 3", "heartbeat 4",
                                    "heartbeat 5", "heartbeat 6"});
     REQUIRE(report.takeaways.size() == 1);
@@ -221,7 +221,7 @@ TEST_SUITE("scenarios") {
     CHECK(report.results.to_json() == asyncdemo::Json::parse("[1]"));
     CHECK(report.elapsed_s == doctest::Approx(1.5));
     REQUIRE(report.takeaways.size() == 1);
-    CHECK(contains(report.takeaways[0], "the worker got Cancelled"));
+    CHECK(contains(report.takeaways[0], "the worker got CancelledError"));
     CHECK(contains(report.takeaways[0], "returned at once, at 1.5s, its job already due"));
   }
 

@@ -736,7 +736,7 @@ def timeout_returned(j: Judge, m):
            back is not None and back < deadline)
     j.true("\"wait_for returned its result\", but a work task did not end ok",
            all(t["outcome"] == "ok" for t in work))
-    no_cancel = bool(r.params.get("swallow")) and not r.notes("cancelled: cleanup")
+    no_cancel = bool(r.params.get("swallow")) and not r.notes("CancelledError: cleanup")
     j.true("the text says there was no cancel to swallow" if m["sw"] is not None else
            "--swallow, and the deadline never fired, but the text does not say so",
            (m["sw"] is not None) == no_cancel)
@@ -750,7 +750,7 @@ def timeout_before_start(j: Judge, m):
     j.true("\"cancelled it before it ran\", but a work task started: "
            f"{[t['name'] for t in work if r.start(t) is not None]}",
            all(r.start(t) is None for t in work))
-    j.true("\"no cleanup ran\", but one did", not r.notes("cancelled: cleanup"))
+    j.true("\"no cleanup ran\", but one did", not r.notes("CancelledError: cleanup"))
     j.true("the text speaks of an except clause that would have swallowed the cancel" if m["sw"]
            is not None else "--swallow, and the text does not say that its except clause never ran",
            (m["sw"] is not None) == bool(r.params.get("swallow")))
@@ -762,9 +762,9 @@ def timeout_cancelled(j: Judge, m):
     deadline = ns_of(r.params["timeout"])
     j.time("the deadline", m["d"], deadline)
     check_tie(j, m)
-    notes = r.notes("cancelled: cleanup", work)
+    notes = r.notes("CancelledError: cleanup", work)
     for note in notes:
-        j.time(f"when Cancelled reached {r.tasks[note['task']]['name']} (\"the deadline passed "
+        j.time(f"when CancelledError reached {r.tasks[note['task']]['name']} (\"the deadline passed "
                "at\")", m["d"], note["t"])
     single = m["f"] is None
     j.true(f"the text speaks of {'one task' if single else 'several'}, the record has "
@@ -773,19 +773,19 @@ def timeout_cancelled(j: Judge, m):
            (m["whose"] == "its") == (len(work) == 1))
     cancelled = [t for t in work if t["outcome"] == "cancelled"]
     if single:
-        j.true("\"the work got Cancelled\", but it did not end cancelled",
+        j.true("\"the work got CancelledError\", but it did not end cancelled",
                len(cancelled) == 1 and len(notes) == 1)
     else:
         finished = [t for t in work if t["outcome"] == "ok"]
         j.count("the tasks that finished in time", m["f"], len(finished))
         j.true("a task \"finished in time\" ended after the deadline",
                all(r.end(t) <= deadline for t in finished))
-        j.count("the tasks still running that got Cancelled", m["k"], len(notes))
+        j.count("the tasks still running that got CancelledError", m["k"], len(notes))
         j.count("the tasks still running that ended cancelled", m["k"], len(cancelled))
         plural(m["fs"], m["f"], j, "timeout: finished")
         plural(m["ks"], m["k"], j, "timeout: still running")
     cleanup = max((r.end(r.tasks[n["task"]]) - n["t"] for n in notes), default=None)
-    j.time("how long the cleanup ran (its Cancelled to its end)", m["c"], cleanup)
+    j.time("how long the cleanup ran (its CancelledError to its end)", m["c"], cleanup)
     back = outcome_note(r, "TimeoutError")
     j.true("\"only then did wait_for raise\", but it raised before a cleanup ended",
            back is not None and all(back >= r.end(t) for t in cancelled))
@@ -806,17 +806,17 @@ def swallowed_cancel(j: Judge, m, work):
            bool(r.params.get("swallow")))
     j.time("the deadline", m["d"], deadline)
     check_tie(j, m)
-    cancels = r.notes("cancelled: cleanup", work)
+    cancels = r.notes("CancelledError: cleanup", work)
     swallowers = [r.tasks[n["task"]] for n in r.notes(SWALLOWED_NOTE, work)]
     for note in cancels:
-        j.time(f"when Cancelled reached {r.tasks[note['task']]['name']} (\"the deadline passed "
+        j.time(f"when CancelledError reached {r.tasks[note['task']]['name']} (\"the deadline passed "
                "at\")", m["d"], note["t"])
     j.true("a task the deadline cancelled did not swallow it",
            {n["task"] for n in cancels} == {t["id"] for t in swallowers})
     j.true("a task that swallowed the cancel did not end ok",
            bool(swallowers) and all(t["outcome"] == "ok" for t in swallowers))
     cleanup = max((r.end(r.tasks[n["task"]]) - n["t"] for n in cancels), default=None)
-    j.time("how long the cleanup ran (its Cancelled to its end)", m["c"], cleanup)
+    j.time("how long the cleanup ran (its CancelledError to its end)", m["c"], cleanup)
     return swallowers, deadline
 
 
@@ -892,10 +892,10 @@ def cancel_nothing(j: Judge, m):
 def cancel_delivered(j: Judge, m, cancelled, at):
     r = j.r
     for t in cancelled:
-        notes = r.notes("Cancelled: cleanup", [t])
-        j.true(f"{t['name']} ended cancelled but the record has no Cancelled for it", bool(notes))
+        notes = r.notes("CancelledError: cleanup", [t])
+        j.true(f"{t['name']} ended cancelled but the record has no CancelledError for it", bool(notes))
         if notes:
-            j.time(f"when Cancelled reached {t['name']} (\"at once\")", m["t"], notes[0]["t"])
+            j.time(f"when CancelledError reached {t['name']} (\"at once\")", m["t"], notes[0]["t"])
 
 
 def cancel_heartbeats(j: Judge, m):
@@ -907,9 +907,9 @@ def cancel_heartbeats(j: Judge, m):
            bool(cancelled) and (m["who"] == "the worker") == (len(cancelled) == 1))
     cancel_delivered(j, m, cancelled, at)
     for t in cancelled:
-        notes = r.notes("Cancelled: cleanup", [t])
+        notes = r.notes("CancelledError: cleanup", [t])
         if notes:
-            j.time(f"{t['name']}'s cleanup (its Cancelled to its end)", m["c"],
+            j.time(f"{t['name']}'s cleanup (its CancelledError to its end)", m["c"],
                    r.end(t) - notes[0]["t"])
     cancel_finished_first(j, m, workers, at)
 
@@ -967,7 +967,7 @@ def cancel_swallowed(j: Judge, m):
     j.true("the text says the workers swallowed the cancel, but --swallow was not given",
            bool(r.params.get("swallow")))
     swallowed = swallowers_of(r)
-    reached = [t for t in workers if r.notes("Cancelled: cleanup", [t])]
+    reached = [t for t in workers if r.notes("CancelledError: cleanup", [t])]
     j.true("a worker the cancel reached did not swallow it",
            bool(reached) and {t["id"] for t in reached} == swallowed)
     j.true(f"\"{m['who']}\" with {len(reached)} that swallowed the cancel",
@@ -980,9 +980,9 @@ def cancel_swallowed(j: Judge, m):
     work = ns_of(r.params["work"])
     ran_on = False
     for t in reached:
-        cancelled = r.notes("Cancelled: cleanup", [t])[0]["t"]
+        cancelled = r.notes("CancelledError: cleanup", [t])[0]["t"]
         swallowed_at = r.notes(SWALLOWED_NOTE, [t])[0]["t"]
-        j.time(f"{t['name']}'s cleanup (its Cancelled to its swallowing it)", m["c"],
+        j.time(f"{t['name']}'s cleanup (its CancelledError to its swallowing it)", m["c"],
                swallowed_at - cancelled)
         j.true(f"{t['name']} swallowed the cancel but did not end ok", t["outcome"] == "ok")
         job_done = r.start(t) + work
@@ -1180,19 +1180,19 @@ FORMS = {
              "and TimeoutError came at {r:D}", timeout_before_start),
         Form("cancelled", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
              "moment, but the deadline was set first, so it fired first, as in asyncio)]]; ((the "
-             "work got Cancelled at its await||{f:N} task{fs:s|} finished in time; the {k:N} "
-             "task{ks:s|} still running got Cancelled at their awaits)), {whose:its|their} "
+             "work got CancelledError at its await||{f:N} task{fs:s|} finished in time; the {k:N} "
+             "task{ks:s|} still running got CancelledError at their awaits)), {whose:its|their} "
              "cleanup ran for {c:D}, and only then did wait_for raise TimeoutError: {o:D} past "
              "the deadline", timeout_cancelled),
         Form("swallowed", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
              "moment, but the deadline was set first, so it fired first, as in asyncio)]]; the "
-             "work got Cancelled at its await, its cleanup ran for {c:D}, and then it swallowed "
+             "work got CancelledError at its await, its cleanup ran for {c:D}, and then it swallowed "
              "the cancel and returned its value, so wait_for returned that value instead of "
              "raising TimeoutError: {o:D} past the deadline", timeout_swallowed),
         Form("swallowed-group", "the deadline passed at {d:D}[[{tie:E} (the work was due at the "
              "same moment, but the deadline was set first, so it fired first, as in asyncio)]]; "
              "{f:N} task{fs:s|} finished in time; the {k:N} task{ks:s|} still running got "
-             "Cancelled at their awaits, their cleanup ran for {c:D}, and {they:it|they} "
+             "CancelledError at their awaits, their cleanup ran for {c:D}, and {they:it|they} "
              "swallowed the cancel and returned {vals:its value|their values}; but the TaskGroup "
              "holding them had been cancelled itself and re-raised that, so wait_for raised "
              "TimeoutError all the same: {o:D} past the deadline", timeout_swallowed_group),
@@ -1201,7 +1201,7 @@ FORMS = {
         Form("nothing", "the work of all {n:N} worker{ns:s|} had ended before the cancel at "
              "{t:D}: cancel() on a finished task does nothing (it returns False), so every "
              "result arrived", cancel_nothing),
-        Form("heartbeats", "at {t:D} {who:the worker|each worker} got Cancelled inside its "
+        Form("heartbeats", "at {t:D} {who:the worker|each worker} got CancelledError inside its "
              "`await sleep`, ran its cleanup ({c:D}), and ended cancelled[[ ({j:N} "
              "worker{js:s|} had finished before it: cancel() did nothing to them)]]",
              cancel_heartbeats),
@@ -1214,7 +1214,7 @@ FORMS = {
              "of {d:N} task{ds:s|} was still queued for a thread, and was dropped]][[ ({j:N} "
              "worker{js:s|} had finished before it: cancel() did nothing to them)]]",
              cancel_abandoned),
-        Form("swallowed", "at {t:D} {who:the worker|each worker} got Cancelled inside its "
+        Form("swallowed", "at {t:D} {who:the worker|each worker} got CancelledError inside its "
              "`await sleep`, ran its cleanup ({c:D}), then swallowed the cancel and ((beat on to "
              "the end of its job at {e:D}||returned at once, at {e2:D}, its job already due)): "
              "{ended:it ended|each ended} done, not cancelled (task.cancelled() is False), and "
