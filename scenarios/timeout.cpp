@@ -53,6 +53,7 @@ struct TimeoutRecord {
   std::size_t finished = 0;         // workers that returned their value in time
   std::size_t swallowed = 0;        // cancelled workers that returned their value anyway
   bool timed_out = false;
+  int value = 0;          // what wait_for returned, unless it raised
   Nanos returned_at = 0;  // when wait_for returned or raised
 };
 
@@ -105,10 +106,12 @@ Task<void> timeout_main(TimeoutOptions options, std::shared_ptr<TimeoutRecord> r
   Runtime& runtime = Runtime::current();
   try {
     if (options.delays.size() == 1) {
-      co_await wait_for(worker(1, options.delays.front(), options.cleanup, options.swallow, record),
-                        options.timeout, kWorkName);
+      record->value = co_await wait_for(
+          worker(1, options.delays.front(), options.cleanup, options.swallow, record),
+          options.timeout, kWorkName);
     } else {
-      co_await wait_for(all_workers(options, record), options.timeout, kAllWorkName);
+      record->value =
+          co_await wait_for(all_workers(options, record), options.timeout, kAllWorkName);
     }
   } catch (const TimeoutError&) {
     record->timed_out = true;
@@ -197,27 +200,27 @@ void judge_cancelled(ScenarioReport& report, const TimeoutOptions& options,
                                         static_cast<double>(still_running), ""));
     report.takeaways.push_back(fmt::format(
         "the deadline passed at {}{}; {} finished in time; the {} still running got CancelledError "
-        "at "
-        "their awaits, their cleanup ran for {}, and {} swallowed the cancel and returned {}; but "
+        "at {}, {} cleanup ran for {}, and {} swallowed the cancel and returned {}; but "
         "the TaskGroup holding them had been cancelled itself and re-raised that, so wait_for "
         "raised TimeoutError all the same: {} past the deadline",
         format_seconds(at.deadline), at.tie, kit::count_of(record.finished, "task"),
-        kit::count_of(still_running, "task"), format_seconds(cleanup),
+        kit::count_of(still_running, "task"), still_running == 1 ? "its await" : "their awaits",
+        still_running == 1 ? "its" : "their", format_seconds(cleanup),
         still_running == 1 ? "it" : "they", still_running == 1 ? "its value" : "their values",
         format_seconds(overrun)));
     return;
   }
   const std::string who =
       n == 1 ? "the work got CancelledError at its await"
-             : fmt::format(
-                   "{} finished in time; the {} still running got CancelledError at their "
-                   "awaits",
-                   kit::count_of(record.finished, "task"), kit::count_of(still_running, "task"));
+             : fmt::format("{} finished in time; the {} still running got CancelledError at {}",
+                           kit::count_of(record.finished, "task"),
+                           kit::count_of(still_running, "task"),
+                           still_running == 1 ? "its await" : "their awaits");
   report.takeaways.push_back(fmt::format(
       "the deadline passed at {}{}; {}, {} cleanup ran for {}, and only then did wait_for raise "
       "TimeoutError: {} past the deadline",
-      format_seconds(at.deadline), at.tie, who, n == 1 ? "its" : "their", format_seconds(cleanup),
-      format_seconds(overrun)));
+      format_seconds(at.deadline), at.tie, who, still_running == 1 ? "its" : "their",
+      format_seconds(cleanup), format_seconds(overrun)));
 }
 
 void judge(ScenarioReport& report, const TimeoutOptions& options, const TimeoutRecord& record,
@@ -302,7 +305,10 @@ ScenarioReport run_timeout(TimeoutOptions options, bool n_given, const RunContex
   kit::drive(report, runtime, timeout_main(options, record));
   // No work figures: a timeout's point is when control comes back, not overlap.
   kit::finish(report, runtime);
-  report.results.push_back(record->timed_out ? Json{{"error", "TimeoutError"}} : Json("ok"));
+  // What main got: wait_for's value (the work's id; with several, the TaskGroup's count), or
+  // its TimeoutError.
+  report.results.push_back(record->timed_out ? Json{{"error", "TimeoutError"}}
+                                             : Json{{"value", record->value}});
   if (!report.partial()) {  // a partial record proves nothing either way
     judge(report, options, *record, kit::slack(context));
   }

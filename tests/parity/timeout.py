@@ -40,11 +40,11 @@ async def main(record, args, results):
     else:
         work = record.task(all_workers(record, delays, args.cleanup, args.swallow), "all-work")
     try:
-        await asyncio.wait_for(work, args.timeout)
+        value = await asyncio.wait_for(work, args.timeout)
     except TimeoutError:
         results.append({"error": "TimeoutError"})  # the lesson: after the deadline, by the cleanup
     else:
-        results.append("ok")  # in time, or late by the cleanup of work that swallowed the cancel
+        results.append({"value": value})  # in time, or late by a cleanup that swallowed the cancel
 
 
 if __name__ == "__main__":

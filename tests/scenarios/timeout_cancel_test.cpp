@@ -125,7 +125,7 @@ TEST_SUITE("scenarios") {
     CHECK(report.figures["swallowed"] == 1);
     CHECK(report.figures["overrun_s"].get<double>() == doctest::Approx(0.5));  // ...but late
     CHECK(report.elapsed_s == doctest::Approx(2.5));
-    CHECK(report.results.to_json() == asyncdemo::Json::parse(R"(["ok"])"));
+    CHECK(report.results.to_json() == asyncdemo::Json::parse(R"([{"value": 1}])"));
     CHECK(outcome_of(report, "work") == asyncdemo::TaskOutcome::ok);
     CHECK(report.params["swallow"] == true);
     REQUIRE(report.takeaways.size() == 1);

@@ -769,8 +769,8 @@ def timeout_cancelled(j: Judge, m):
     single = m["f"] is None
     j.true(f"the text speaks of {'one task' if single else 'several'}, the record has "
            f"{len(work)} work task(s)", single == (len(work) == 1))
-    j.true("\"its\"/\"their\" does not fit the number of tasks",
-           (m["whose"] == "its") == (len(work) == 1))
+    j.true("\"its\"/\"their\" does not fit the number of tasks still running",
+           (m["whose"] == "its") == (len(notes) == 1))
     cancelled = [t for t in work if t["outcome"] == "cancelled"]
     if single:
         j.true("\"the work got CancelledError\", but it did not end cancelled",
@@ -784,6 +784,8 @@ def timeout_cancelled(j: Judge, m):
         j.count("the tasks still running that ended cancelled", m["k"], len(cancelled))
         plural(m["fs"], m["f"], j, "timeout: finished")
         plural(m["ks"], m["k"], j, "timeout: still running")
+        j.true("\"its await\"/\"their awaits\" does not fit the number still running",
+               (m["aw"] == "its await") == (m["k"] == "1"))
     cleanup = max((r.end(r.tasks[n["task"]]) - n["t"] for n in notes), default=None)
     j.time("how long the cleanup ran (its CancelledError to its end)", m["c"], cleanup)
     back = outcome_note(r, "TimeoutError")
@@ -847,8 +849,10 @@ def timeout_swallowed_group(j: Judge, m):
     j.count("the tasks still running that swallowed the cancel", m["k"], len(swallowers))
     plural(m["fs"], m["f"], j, "timeout: finished")
     plural(m["ks"], m["k"], j, "timeout: still running")
-    j.true("it/they and its value/their values do not fit the count",
-           (m["they"] == "it") == (m["vals"] == "its value") == (m["k"] == "1"))
+    j.true("its await/their awaits, its/their, it/they and its value/their values do not fit "
+           "the count", all((choice == one) == (m["k"] == "1") for choice, one in
+                            ((m["aw"], "its await"), (m["whose"], "its"), (m["they"], "it"),
+                             (m["vals"], "its value"))))
     back = outcome_note(r, "TimeoutError")
     j.true("\"wait_for raised TimeoutError all the same\", but it did not, or before the group "
            "ended", back is not None and group is not None and back >= r.end(group))
@@ -1181,7 +1185,8 @@ FORMS = {
         Form("cancelled", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
              "moment, but the deadline was set first, so it fired first, as in asyncio)]]; ((the "
              "work got CancelledError at its await||{f:N} task{fs:s|} finished in time; the {k:N} "
-             "task{ks:s|} still running got CancelledError at their awaits)), {whose:its|their} "
+             "task{ks:s|} still running got CancelledError at {aw:its await|their awaits})), "
+             "{whose:its|their} "
              "cleanup ran for {c:D}, and only then did wait_for raise TimeoutError: {o:D} past "
              "the deadline", timeout_cancelled),
         Form("swallowed", "the deadline passed at {d:D}[[{tie:E} (the work was due at the same "
@@ -1192,7 +1197,8 @@ FORMS = {
         Form("swallowed-group", "the deadline passed at {d:D}[[{tie:E} (the work was due at the "
              "same moment, but the deadline was set first, so it fired first, as in asyncio)]]; "
              "{f:N} task{fs:s|} finished in time; the {k:N} task{ks:s|} still running got "
-             "CancelledError at their awaits, their cleanup ran for {c:D}, and {they:it|they} "
+             "CancelledError at {aw:its await|their awaits}, {whose:its|their} cleanup ran for "
+             "{c:D}, and {they:it|they} "
              "swallowed the cancel and returned {vals:its value|their values}; but the TaskGroup "
              "holding them had been cancelled itself and re-raised that, so wait_for raised "
              "TimeoutError all the same: {o:D} past the deadline", timeout_swallowed_group),
@@ -1397,9 +1403,11 @@ def check_figures(j: Judge, scenario: str):
         deadline = ns_of(r.params["timeout"])
         j.true(f"figures.timed_out {f.get('timed_out')}, the events say {timed_out is not None}",
                f.get("timed_out") == (timed_out is not None))
+        # wait_for's value: the work's id, 1; with several, the TaskGroup's count of them.
+        work = work_tasks(r)
         j.true(f"results {r.doc['results']} do not say what the events do",
                r.doc["results"] == ([{"error": "TimeoutError"}] if timed_out is not None
-                                    else ["ok"]))
+                                    else [{"value": len(work)}]))
         same("deadline_s", f.get("deadline_s"), deadline)
         same("returned_s", f.get("returned_s"), back)
         same("overrun_s", f.get("overrun_s"), None if back is None else max(0, back - deadline))
