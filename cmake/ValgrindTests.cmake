@@ -53,6 +53,8 @@ asyncdemo_valgrind_test(cancel_offload cancel --n 3 --after 1.5s --offload ${vir
 asyncdemo_valgrind_test(cancel_offload_real
   cancel --n 2 --after 50ms --beat 10ms --cleanup 10ms --offload --work 200ms)
 asyncdemo_valgrind_test(semaphore semaphore --n 10 --limit 3 --delay 1s ${virtual})
+asyncdemo_valgrind_test(lock lock --n 3 --increments 3 ${virtual})
+asyncdemo_valgrind_test(lock_locked lock --n 3 --increments 3 --lock ${virtual})
 asyncdemo_valgrind_test(semaphore_trace
   semaphore --n 4 --limit 2 --delay 1s ${virtual} -q --trace valgrind-semaphore.trace.json)
 asyncdemo_valgrind_test(probe_invalid

@@ -11,6 +11,7 @@ ScenarioEntry gather_scenario();
 ScenarioEntry timeout_scenario();
 ScenarioEntry cancel_scenario();
 ScenarioEntry semaphore_scenario();
+ScenarioEntry lock_scenario();
 ScenarioEntry probe_scenario();
 
 }  // namespace asyncdemo

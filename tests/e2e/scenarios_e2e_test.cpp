@@ -52,6 +52,8 @@ const std::vector<Example>& examples() {
       {"timeout", {"timeout", "--work", "10s", "--timeout", "2s", "--cleanup", "100ms"}},
       {"cancel", {"cancel", "--n", "3", "--after", "1.5s", "--offload"}},
       {"semaphore", {"semaphore", "--n", "10", "--limit", "3", "--delay", "1s"}},
+      {"lock", {"lock", "--n", "3", "--increments", "3", "--delay", "100ms"}},
+      {"lock-locked", {"lock", "--n", "3", "--increments", "2", "--delay", "100ms", "--lock"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
   };
   return all;

@@ -12,7 +12,7 @@ program beside this file that the scenario mirrors. They must agree on:
     siblings a TaskGroup cancels, which it walks in the order of a set);
   - each task's end and the total elapsed time, within 60 ms + 15%;
   - what main got, exactly, where a scenario reports it: probe's status per name, timeout's
-    TimeoutError or value, cancel's value or cancellation per worker.
+    TimeoutError or value, cancel's value or cancellation per worker, lock's final counter.
 Ties are the point of several cases: equal delays end in one loop iteration, in creation order,
 and what reacts to a task's end (gather, TaskGroup, wait_for) runs one iteration later. Where a
 tie decides outcomes, the asyncio side runs three times and its most common answer counts.
@@ -185,6 +185,26 @@ CASES = [
     Case("semaphore_limit_1", "semaphore --n 3 --limit 1 --delay 100ms"),
     Case("semaphore_limit_equal_n", "semaphore --n 3 --limit 3 --delay 200ms"),
     Case("semaphore_limit_above_n", "semaphore --n 2 --limit 4 --delay 200ms"),
+    # lock: read-await-write loses updates unguarded; asyncio.Lock serialises, first come first
+    # served. The counter must match exactly.
+    Case("lock_unguarded", "lock",
+         why="the three tasks read the same value before any writes it back: each round of "
+             "three increments counts once, so the counter ends at 3 of 9"),
+    Case("lock_guarded", "lock --lock --delay 30ms",
+         why="one section at a time, 9 x 30 ms; a task that releases the lock and asks again "
+             "queues behind the others: the turns go 1, 2, 3, 1, ..., and task-1 ends at "
+             "210 ms, not 90 ms"),
+    Case("lock_n1", "lock --n 1",
+         why="one task alone cannot race: every update counts, with no lock"),
+    Case("lock_delay_0", "lock --delay 0",
+         why="sleep(0) still yields: the tasks read before the others write, and the counter "
+             "ends at 3 of 9"),
+    Case("lock_guarded_delay_0", "lock --lock --delay 0",
+         why="sleep(0) yields inside the lock, but no other task can take it: 9 of 9"),
+    Case("lock_n4_unguarded", "lock --n 4 --increments 2 --delay 20ms",
+         why="the counter ends at 2 of 8"),
+    Case("lock_n4_guarded", "lock --n 4 --increments 2 --delay 20ms --lock",
+         why="8 sections one after another, 160 ms: the counter ends at 8"),
     # probe: only names answered without the network (localhost, loopback addresses); no
     # NOT FOUND case, which would need a real resolver.
     Case("probe_limit_1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
@@ -264,7 +284,7 @@ def asyncdemo_side(binary, case):
     results = None
     if case.scenario == "probe":
         results = {row["name"]: row["status"] for row in document["results"]}
-    elif case.scenario in ("timeout", "cancel"):
+    elif case.scenario in ("timeout", "cancel", "lock"):
         results = document["results"]  # already in the asyncio program's terms
     return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
             "results": results}

@@ -54,6 +54,7 @@ import re
 import shlex
 import subprocess
 import sys
+from dataclasses import dataclass
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -64,7 +65,7 @@ DEFAULT_SEED = 14005
 DEFAULT_RUNS = 320  # edges included
 RUN_TIMEOUT_S = 30
 MICRO_NS = 1000  # "within 1 us"
-SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "probe")
+SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "probe")
 
 # --- durations ----------------------------------------------------------------------------------
 
@@ -191,6 +192,10 @@ def edges(pool: int) -> list[list[str]]:
         "semaphore", "semaphore --n 1 --limit 1", "semaphore --n 5 --limit 10",
         "semaphore --n 5 --limit 5", "semaphore --n 5 --limit 1 --delay 0",
         "semaphore --n 10 --limit 3 --delay 0", "semaphore --n 50 --limit 7 --delay 10ms",
+        # lock: one task, one increment each, no delay (sleep(0) still yields), with the lock.
+        "lock", "lock --lock", "lock --n 1", "lock --n 1 --lock", "lock --delay 0",
+        "lock --delay 0 --lock", "lock --n 2 --increments 1", "lock --n 7 --increments 1 --lock",
+        "lock --n 5 --increments 4 --delay 10ms",
         # probe: no DNS.
         "probe localhost", "probe 127.0.0.1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
         "probe localhost 127.0.0.1 --sequential",
@@ -283,6 +288,15 @@ def random_semaphore(rng: random.Random, pool: int) -> list[str]:
     return ["semaphore", "--n", str(n), "--limit", str(limit), "--delay", arg(pick_ms(rng, 2000))]
 
 
+def random_lock(rng: random.Random, pool: int) -> list[str]:
+    options = ["--n", str(rng.choice([1, 2, rng.randint(1, 20)])),
+               "--increments", str(rng.choice([1, rng.randint(1, 10)])),
+               "--delay", arg(pick_ms(rng, 1000))]
+    if rng.random() < 0.5:
+        options.append("--lock")
+    return ["lock", *options]
+
+
 def random_probe(rng: random.Random, pool: int) -> list[str]:
     names = rng.sample(PROBE_NAMES, rng.randint(1, len(PROBE_NAMES)))
     options = ["--limit", str(rng.choice([1, 2, 10, 1000]))]
@@ -292,7 +306,7 @@ def random_probe(rng: random.Random, pool: int) -> list[str]:
 
 
 GENERATORS = ((random_sleep, 15), (random_gather, 30), (random_timeout, 20),
-              (random_cancel, 20), (random_semaphore, 13), (random_probe, 2))
+              (random_cancel, 20), (random_semaphore, 13), (random_lock, 10), (random_probe, 2))
 
 
 def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
@@ -1076,6 +1090,96 @@ def semaphore_faster(j: Judge, m):
     ratio_to_sequential(j, m, f"limit {m['k']} vs one at a time")
 
 
+# lock -------------------------------------------------------------------------------------------
+
+@dataclass
+class Increments:
+    """The counter, replayed from each task's notes "read V" and "wrote V ..." in record order."""
+    counter: int = 0
+    max_inside: int = 0  # tasks between their read and their write at once
+    stale: int = 0  # writes on a counter changed since their read
+    lost_notes: int = 0  # the updates the write notes say they wiped out
+
+
+def increments(r: Record) -> Increments:
+    replay, seen = Increments(), {}
+    for e in r.events:
+        text = e.get("detail", "") if e["kind"] == "note" else ""
+        if text.startswith("read "):
+            seen[e["task"]] = int(text.split()[1])
+            replay.max_inside = max(replay.max_inside, len(seen))
+        elif text.startswith("wrote "):
+            read = seen.pop(e["task"])
+            written = int(text.split()[1])
+            if written != read + 1:
+                raise ValueError(f"{text!r} after \"read {read}\"")
+            if replay.counter != read:
+                replay.stale += 1
+                over = re.fullmatch(r"wrote \d+ over (\d+)(?:: (\d+) updates? lost)?", text)
+                if over is None or int(over[1]) != replay.counter:
+                    raise ValueError(f"{text!r} with the counter at {replay.counter}")
+                replay.lost_notes += int(over[2] or 0)
+            elif text != f"wrote {written}":
+                raise ValueError(f"{text!r} with the counter unchanged since its read")
+            replay.counter = written
+    return replay
+
+
+def lock_common(j: Judge, m) -> Increments:
+    r = j.r
+    try:
+        replay = increments(r)
+    except ValueError as error:
+        j.fail(f"the notes do not replay: {error}")
+        replay = Increments()
+    if m["e"] is not None:
+        j.count("the updates in all (N x M)", m["e"], r.params["n"] * r.params["increments"])
+    j.count("the counter at the end", m["c"], replay.counter)
+    return replay
+
+
+def lock_race(j: Judge, m):
+    r, replay = j.r, lock_common(j, m)
+    j.true("\"without a lock\", but the run held one", not r.params["lock"])
+    j.count("the most between their read and their write at once", m["m"], replay.max_inside)
+    j.count("the writes on a counter changed since their read", m["w"], replay.stale)
+    j.count("the updates lost", m["l"], r.params["n"] * r.params["increments"] - replay.counter)
+    j.true("the write notes' lost updates do not add up to the updates lost",
+           replay.lost_notes == int(m["l"]))
+    j.true("its/their, was/were do not fit the counts",
+           (m["whose"] == "its") == (m["w"] == "1") and (m["was"] == "was") == (m["l"] == "1"))
+    plural(m["ws"], m["w"], j, "lock: the writes")
+
+
+def lock_one_at_a_time(j: Judge, m):
+    r, replay = j.r, lock_common(j, m)
+    j.true("\"no two read-await-writes overlapped\", but some did", replay.max_inside <= 1)
+    j.true("\"one task alone\" does not fit --n", (m["why"] == "one task alone cannot race")
+           == (r.params["n"] == 1))
+    j.true("the count is not exact", int(m["c"]) == int(m["e"]))
+
+
+def lock_locked(j: Judge, m):
+    r, replay = j.r, lock_common(j, m)
+    j.true("\"with asyncio.Lock\", but the run held none", r.params["lock"])
+    j.true("\"one task at a time\", but two overlapped", replay.max_inside <= 1)
+    j.count("the updates counted", m["c"], replay.counter)
+    plural(m["cs"], m["c"], j, "lock: the updates")
+    queued = [e for e in r.events if e["kind"] == "await" and e.get("detail") == "lock"]
+    if m["q"] is None:
+        j.true("\"no task had to queue for it\", but some did", not queued)
+    else:
+        j.count("the times a task queued for the lock", m["q"], len(queued))
+        plural(m["qs"], m["q"], j, "lock: the times queued")
+        since, waited = {}, 0
+        for e in r.events:
+            if e["kind"] == "await" and e.get("detail") == "lock":
+                since[e["task"]] = e["t"]
+            elif e["task"] in since and (e["kind"] == "resume" or e["kind"] in TERMINAL):
+                waited += e["t"] - since.pop(e["task"])
+        j.time("the time queued for the lock in all", m["w"], waited)
+
+
 # probe ------------------------------------------------------------------------------------------
 
 def probe_tally(j: Judge, m):
@@ -1234,6 +1338,19 @@ FORMS = {
              "in, the other {q:N} queued; the longest wait was {w:D} (mean {a:D})",
              semaphore_queued, exempt=("a",)),
         Form("faster", "limit {k:N} ran {r:R}x faster than one at a time", semaphore_faster),
+    ],
+    "lock": [
+        Form("race", "without a lock, up to {m:N} tasks were between their read and their write "
+             "at once: {w:N} write{ws:s|} landed on a counter changed since {whose:its|their} read, "
+             "and {l:N} of {e:N} updates {was:was|were} lost (the counter ended at {c:N})",
+             lock_race),
+        Form("one-at-a-time", "no two read-await-writes overlapped ({why:one task alone cannot "
+             "race|each ran on its own}), so no update was lost: the counter ended at {c:N} of "
+             "{e:N}", lock_one_at_a_time),
+        Form("locked", "with asyncio.Lock, one task at a time went from its read to its write: "
+             "all {c:N} update{cs:s|} counted, one after another, and ((no task had to queue for "
+             "it||the tasks queued for it {q:N} time{qs:s|}, {w:D} in all))", lock_locked,
+             exempt=("w",)),
     ],
     "probe": [
         Form("tally", "{names:N} name{namess:s|}: {f:N} found[[ ({list:L})]], {nf:N} not "
@@ -1436,6 +1553,20 @@ def check_figures(j: Judge, scenario: str):
             j.true("figures.waits_s is not each task's wait for its permit, from the events",
                    len(f["waits_s"]) == len(waited) and all(
                        abs(ns_of_seconds(a) - b) <= MICRO_NS for a, b in zip(f["waits_s"], waited)))
+    elif scenario == "lock":
+        try:
+            replay = increments(r)
+        except ValueError as error:
+            j.fail(f"the notes do not replay: {error}")
+            return
+        expected = r.params["n"] * r.params["increments"]
+        j.count("figures.expected", f.get("expected"), expected)
+        j.count("figures.counter", f.get("counter"), replay.counter)
+        j.count("figures.lost", f.get("lost"), expected - replay.counter)
+        j.count("figures.stale_writes", f.get("stale_writes"), replay.stale)
+        j.count("figures.max_inside", f.get("max_inside"), replay.max_inside)
+        j.true(f"results {r.doc['results']} are not the counter",
+               r.doc["results"] == [{"counter": replay.counter}])
     elif scenario == "probe":
         rows = r.doc["results"]
         counts = f.get("counts", {})
