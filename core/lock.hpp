@@ -3,6 +3,9 @@
 //
 //   Permit held = co_await lock.acquire();   // `async with lock:`
 
+#include <optional>
+#include <vector>
+
 #include "core/semaphore.hpp"
 
 namespace asyncdemo {
@@ -13,6 +16,12 @@ class Lock {
   [[nodiscard]] AcquireAwaiter acquire() const { return semaphore_.acquire(); }
   [[nodiscard]] bool locked() const noexcept { return semaphore_.available() == 0; }
   [[nodiscard]] std::size_t waiting() const noexcept { return semaphore_.waiting(); }
+  /// The task holding the lock, if it is held.
+  [[nodiscard]] std::optional<TaskId> holder() const noexcept {
+    return locked() ? std::optional<TaskId>(semaphore_.last_taker()) : std::nullopt;
+  }
+  /// The tasks waiting for it, first come first.
+  [[nodiscard]] std::vector<TaskId> waiters() const { return semaphore_.waiting_tasks(); }
 
  private:
   Semaphore semaphore_;

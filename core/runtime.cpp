@@ -114,6 +114,11 @@ void Runtime::note(std::string text) {
   timeline_.record(now(), current_->id, EventKind::note, WaitKind::none, index);
 }
 
+void Runtime::note_on(TaskId task, std::string text) {
+  const std::uint32_t index = timeline_.add_note(std::move(text));
+  timeline_.record(now(), task, EventKind::note, WaitKind::none, index);
+}
+
 void Runtime::record(EventKind kind, WaitKind wait) {
   if (current_ == nullptr) {
     throw RuntimeMisuse("no current task to record for");
@@ -133,6 +138,14 @@ void Runtime::run_until_complete(detail::TaskState& main) {
     watch_interrupts();
   }
   uv_run(&loop_, UV_RUN_DEFAULT);  // returns once nothing is active, or a callback failed
+  if (!main.done && !detail::loop_failed() && deadlock_handler_) {
+    // Once: a handler that leaves the run stuck again must not be asked forever.
+    const std::function<void()> handler = std::exchange(deadlock_handler_, nullptr);
+    detail::guarded(&loop_, handler);
+    if (!detail::loop_failed()) {
+      uv_run(&loop_, UV_RUN_DEFAULT);  // what the handler scheduled (a cancel wakes its task)
+    }
+  }
   // TRICKY: from here on nothing may start or stop a handle. The last uv_run in close_loop
   // still completes thread work that was running when a callback failed, and the
   // completion wakes the task that awaited it; with the loop marked closing, schedule drops

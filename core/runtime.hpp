@@ -111,6 +111,15 @@ class Runtime final : private detail::CompletionListener {
 
   /// Adds a scenario's remark to the current task's record.
   void note(std::string text);
+  /// The same on `task`'s record, from outside any task: what the loop itself sees (the
+  /// cycle of a deadlock, from on_deadlock's handler).
+  void note_on(TaskId task, std::string text);
+  /// Called once, on the loop thread, if the loop runs out of work while main is unfinished:
+  /// no step ready, no timer, no thread work, so every task waits on something nothing will
+  /// ever complete (asyncio would hang). The handler may look at what waits on what, note it
+  /// and cancel tasks to end the run; the loop then runs on. If main is still unfinished when
+  /// nothing is left to run again, run_until_complete throws RuntimeMisuse, as without one.
+  void on_deadlock(std::function<void()> handler) { deadlock_handler_ = std::move(handler); }
 
   /// Drives the loop until `main` ends, then (as asyncio.run does) cancels
   /// every task still alive and lets them finish, waits for thread-pool work
@@ -212,6 +221,7 @@ class Runtime final : private detail::CompletionListener {
   detail::UvHandle<uv_signal_t> sigterm_;
   bool handle_interrupts_ = false;
   std::function<void(int, std::size_t)> on_interrupt_;
+  std::function<void()> deadlock_handler_;
   int interrupt_signal_ = 0;
   // What SIGINT and SIGTERM did before the run watched them, put back when it stops
   // (libuv leaves SIG_DFL behind, which would let a later Ctrl-C kill the process).

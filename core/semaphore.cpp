@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "core/runtime.hpp"
 
 namespace asyncdemo {
 
@@ -15,6 +16,7 @@ struct SemaphoreState {
   WaitKind wait;
   std::size_t waiting = 0;
   std::size_t max_held = 0;
+  TaskId last_taker = 0;
   AcquireAwaiter* head = nullptr;
   AcquireAwaiter* tail = nullptr;
 
@@ -38,6 +40,14 @@ struct SemaphoreState {
     waiter.prev_ = waiter.next_ = nullptr;
     waiter.queued_ = false;
     --waiting;
+  }
+
+  [[nodiscard]] std::vector<TaskId> waiting_tasks() const {
+    std::vector<TaskId> tasks;
+    for (const AcquireAwaiter* waiter = head; waiter != nullptr; waiter = waiter->next_) {
+      tasks.push_back(waiter->waiting_task());
+    }
+    return tasks;
   }
 
   void release() noexcept {
@@ -79,6 +89,9 @@ AcquireAwaiter::~AcquireAwaiter() {
 bool AcquireAwaiter::await_ready() noexcept {
   if (state_->available > 0 && state_->head == nullptr) {
     state_->take();
+    if (const detail::TaskState* taker = runtime().current_task(); taker != nullptr) {
+      state_->last_taker = taker->id;
+    }
     granted_ = true;
     return true;
   }
@@ -112,6 +125,7 @@ bool AcquireAwaiter::cancel() noexcept {
 void AcquireAwaiter::grant() noexcept {
   state_->unlink(*this);
   granted_ = true;
+  state_->last_taker = waiting_task();
   // The permit moves from the releaser to this waiter without ever being free.
   state_->max_held = std::max(state_->max_held, state_->limit - state_->available);
   wake();
@@ -128,5 +142,10 @@ Semaphore::Semaphore(std::size_t permits, WaitKind wait)
 std::size_t Semaphore::available() const noexcept { return state_->available; }
 std::size_t Semaphore::waiting() const noexcept { return state_->waiting; }
 std::size_t Semaphore::max_held() const noexcept { return state_->max_held; }
+TaskId Semaphore::last_taker() const noexcept { return state_->last_taker; }
+
+std::vector<TaskId> Semaphore::waiting_tasks() const { return state_->waiting_tasks(); }
+
+TaskId AcquireAwaiter::waiting_task() const noexcept { return task()->id; }
 
 }  // namespace asyncdemo

@@ -10,6 +10,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "core/detail/waiter.hpp"
 #include "core/timeline.hpp"
@@ -60,6 +61,7 @@ class AcquireAwaiter final : private detail::Waiter {
   friend struct detail::SemaphoreState;
   bool cancel() noexcept override;
   void grant() noexcept;
+  [[nodiscard]] TaskId waiting_task() const noexcept;
 
   std::shared_ptr<detail::SemaphoreState> state_;
   AcquireAwaiter* prev_ = nullptr;  // the FIFO queue is intrusive: no allocation per waiter
@@ -80,6 +82,11 @@ class Semaphore {
   [[nodiscard]] std::size_t waiting() const noexcept;
   /// The most permits that were ever held at the same time.
   [[nodiscard]] std::size_t max_held() const noexcept;
+  /// The task that took a permit last (from a free one or handed over by a release): for a
+  /// semaphore of one held right now, its holder.
+  [[nodiscard]] TaskId last_taker() const noexcept;
+  /// The tasks in line, first come first.
+  [[nodiscard]] std::vector<TaskId> waiting_tasks() const;
 
  private:
   std::shared_ptr<detail::SemaphoreState> state_;

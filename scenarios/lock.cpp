@@ -29,6 +29,7 @@
 #include "core/sleep.hpp"
 #include "scenarios/all.hpp"
 #include "scenarios/kit.hpp"
+#include "scenarios/lock_deadlock.hpp"
 #include "scenarios/options.hpp"
 
 namespace asyncdemo {
@@ -51,6 +52,8 @@ struct LockOptions {
   std::size_t increments = 3;  // each task's
   Duration delay = 100ms;      // the await between a read and its write
   bool lock = false;
+  bool deadlock = false;  // two tasks, two locks, taken in opposite order: lock_deadlock.hpp
+  Duration timeout = 1s;  // with --deadlock, if given: wait_for around the two
 };
 
 struct LockRecord {
@@ -200,22 +203,43 @@ ScenarioReport run_lock(const LockOptions& options, const RunContext& context) {
 
 ScenarioRunner setup_lock(CLI::App& app) {
   auto options = std::make_shared<LockOptions>();
-  add_count_option(app, "--n", options->n, "how many tasks increment the counter", 1,
-                   kMaxIncrements);
-  add_count_option(app, "--increments", options->increments, "how many increments each task makes",
-                   1, kMaxIncrements);
+  CLI::Option* n = add_count_option(app, "--n", options->n, "how many tasks increment the counter",
+                                    1, kMaxIncrements);
+  CLI::Option* increments =
+      add_count_option(app, "--increments", options->increments,
+                       "how many increments each task makes", 1, kMaxIncrements);
   add_duration_option(app, "--delay", options->delay,
-                      "how long each task awaits between reading the counter and writing it");
-  app.add_flag("--lock", options->lock,
-               "hold an asyncio.Lock (async with) from each read to its write");
-  return [options](const RunContext& context) { return run_lock(*options, context); };
+                      "how long each task awaits between reading the counter and writing it "
+                      "(with --deadlock: between taking its first lock and asking for its second)");
+  CLI::Option* lock = app.add_flag("--lock", options->lock,
+                                   "hold an asyncio.Lock (async with) from each read to its write");
+  CLI::Option* deadlock = app.add_flag(
+      "--deadlock", options->deadlock,
+      "instead: two tasks take lock-a and lock-b in opposite order and wait for each other; "
+      "asyncio would hang, asyncdemo reports the cycle and ends the run");
+  deadlock->excludes(n)->excludes(increments)->excludes(lock);
+  CLI::Option* timeout =
+      add_duration_option(app, "--timeout", options->timeout,
+                          "with --deadlock: wait_for around the two, whose deadline breaks it");
+  timeout->needs(deadlock);
+  return [options, timeout](const RunContext& context) {
+    if (options->deadlock) {
+      DeadlockOptions deadlock_options{options->delay, std::nullopt};
+      if (timeout->count() > 0) {
+        deadlock_options.timeout = options->timeout;
+      }
+      return run_lock_deadlock(kName, kLesson, deadlock_options, context);
+    }
+    return run_lock(*options, context);
+  };
 }
 
 // What the lock's event log shows (ScenarioEntry::lesson_events): each read and each write of
 // the counter, in the order they interleaved, and main.
 bool is_read_or_write(const Event& event, const Timeline& timeline) {
   const bool of_main = timeline.parent(event.task) == kNoParent;
-  return of_main || event.kind == EventKind::note || ends_task(event.kind);
+  return of_main || event.kind == EventKind::note || ends_task(event.kind) ||
+         (event.kind == EventKind::suspended && event.wait == WaitKind::lock);
 }
 
 }  // namespace
@@ -225,7 +249,9 @@ ScenarioEntry lock_scenario() {
           "asyncdemo lock\n"
           "asyncdemo lock --lock\n"
           "asyncdemo lock --n 10 --increments 100 --delay 0 --quiet\n"
-          "asyncdemo lock --n 10 --increments 100 --delay 0 --lock --quiet",
+          "asyncdemo lock --n 10 --increments 100 --delay 0 --lock --quiet\n"
+          "asyncdemo lock --deadlock\n"
+          "asyncdemo lock --deadlock --timeout 1s",
           &setup_lock, &is_read_or_write};
 }
 

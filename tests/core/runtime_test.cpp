@@ -7,12 +7,14 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/lock.hpp"
 #include "core/run.hpp"
 #include "core/semaphore.hpp"
 #include "core/sleep.hpp"
@@ -25,6 +27,7 @@ using asyncdemo::Cancelled;
 using asyncdemo::ClockKind;
 using asyncdemo::Duration;
 using asyncdemo::EventKind;
+using asyncdemo::Lock;
 using asyncdemo::Nanos;
 using asyncdemo::Permit;
 using asyncdemo::Runtime;
@@ -166,6 +169,70 @@ TEST_CASE("a deadlock of two tasks waiting for each other throws and frees both 
     CHECK(sem.waiting() == 0);
   }
   CHECK(witness.use_count() == 1);
+}
+
+// Two tasks each take one lock, then ask for the other's. main awaits them in turn.
+Task<void> take_in_order(Lock first, Lock second) {
+  const Permit outer = co_await first.acquire();
+  co_await asyncdemo::sleep(std::chrono::milliseconds(10));
+  const Permit inner = co_await second.acquire();
+}
+
+struct DeadlockSeen {
+  int calls = 0;
+  std::optional<asyncdemo::TaskId> holder_a;
+  std::vector<asyncdemo::TaskId> waiting_for_a;
+  Nanos at = -1;
+};
+
+Task<void> break_a_deadlock(Lock a, Lock b, std::shared_ptr<DeadlockSeen> seen) {
+  Runtime& runtime = Runtime::current();
+  TaskHandle<void> one = asyncdemo::spawn(take_in_order(a, b), "one");
+  TaskHandle<void> two = asyncdemo::spawn(take_in_order(b, a), "two");
+  runtime.on_deadlock([&] {
+    ++seen->calls;
+    seen->holder_a = a.holder();
+    seen->waiting_for_a = a.waiters();
+    seen->at = runtime.now();
+    one.cancel();
+  });
+  co_await one.wait();  // one is cancelled: its lock-a goes to two, which then ends
+  co_await two;
+}
+
+TEST_CASE("the deadlock handler runs once the loop is stuck, sees the locks, and can end it") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  const Lock a;
+  const Lock b;
+  auto seen = std::make_shared<DeadlockSeen>();
+  asyncdemo::run(rt, break_a_deadlock(a, b, seen));
+  CHECK(seen->calls == 1);
+  CHECK(seen->at == at(std::chrono::milliseconds(10)));  // as soon as both wait, not later
+  const Timeline& timeline = rt.timeline();
+  REQUIRE(seen->holder_a.has_value());
+  CHECK(*seen->holder_a == task_named(timeline, "one"));
+  CHECK(seen->waiting_for_a == std::vector<asyncdemo::TaskId>{task_named(timeline, "two")});
+  CHECK(summary_of(timeline, task_named(timeline, "one")).outcome == TaskOutcome::cancelled);
+  CHECK(summary_of(timeline, task_named(timeline, "two")).outcome == TaskOutcome::ok);
+  CHECK_FALSE(a.locked());
+  CHECK_FALSE(b.locked());
+}
+
+Task<void> stay_stuck(Lock a, Lock b, std::shared_ptr<DeadlockSeen> seen) {
+  Runtime::current().on_deadlock([seen] { ++seen->calls; });  // does nothing about it
+  TaskHandle<void> one = asyncdemo::spawn(take_in_order(a, b), "one");
+  TaskHandle<void> two = asyncdemo::spawn(take_in_order(b, a), "two");
+  co_await one;
+  co_await two;
+}
+
+TEST_CASE("a deadlock its handler leaves in place still throws, after one call") {
+  auto seen = std::make_shared<DeadlockSeen>();
+  {
+    Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+    CHECK_THROWS_AS(asyncdemo::run(rt, stay_stuck(Lock(), Lock(), seen)), RuntimeMisuse);
+  }
+  CHECK(seen->calls == 1);
 }
 
 Task<void> sleep_for(Duration delay, Witness witness) {

@@ -54,6 +54,7 @@ const std::vector<Example>& examples() {
       {"semaphore", {"semaphore", "--n", "10", "--limit", "3", "--delay", "1s"}},
       {"lock", {"lock", "--n", "3", "--increments", "3", "--delay", "100ms"}},
       {"lock-locked", {"lock", "--n", "3", "--increments", "2", "--delay", "100ms", "--lock"}},
+      {"lock-deadlock", {"lock", "--deadlock", "--delay", "100ms"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
   };
   return all;

@@ -205,6 +205,12 @@ CASES = [
          why="the counter ends at 2 of 8"),
     Case("lock_n4_guarded", "lock --n 4 --increments 2 --delay 20ms --lock",
          why="8 sections one after another, 160 ms: the counter ends at 8"),
+    # lock --deadlock: only with a deadline (without one, asyncio waits forever, where asyncdemo
+    # reports the cycle and ends the run).
+    Case("lock_deadlock_timeout", "lock --deadlock --delay 50ms --timeout 300ms",
+         why="each task waits for the other's lock; wait_for's deadline cancels both at 300 ms"),
+    Case("lock_deadlock_timeout_first", "lock --deadlock --delay 300ms --timeout 100ms",
+         why="the deadline comes before either asks for its second lock"),
     # probe: only names answered without the network (localhost, loopback addresses); no
     # NOT FOUND case, which would need a real resolver.
     Case("probe_limit_1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",

@@ -2,7 +2,11 @@
 shared counter. Unguarded, the tasks read the same value before any of them writes it back, and
 each write overwrites the others': updates are lost. With --lock, asyncio.Lock lets one task at a
 time from its read to its write: the count is exact, and the sections run one after another, first
-come first served (a task that releases the lock and asks again queues behind those waiting)."""
+come first served (a task that releases the lock and asks again queues behind those waiting).
+
+--deadlock: two tasks take lock-a and lock-b in opposite order, so each waits for the other's.
+Here asyncio waits forever, so only the --timeout form has a program: wait_for's deadline
+cancels the TaskGroup of the two, each leaves its async with, and TimeoutError comes."""
 
 import argparse
 import asyncio
@@ -24,7 +28,36 @@ async def incrementer(i, lock, increments, delay):
     return i
 
 
+async def take_both(first, second, delay):
+    async with first:
+        await asyncio.sleep(delay)  # meanwhile the other task takes its first lock
+        async with second:  # ...and now each waits for the other's
+            pass
+
+
+async def both_tasks(record, locks, delay):
+    a, b = locks
+    async with asyncio.TaskGroup() as tg:  # on cancellation it waits for both to leave
+        record.task(take_both(a, b, delay), "task-1", tg.create_task)
+        record.task(take_both(b, a, delay), "task-2", tg.create_task)
+    return 2
+
+
+async def deadlock(record, args, results):
+    record.start_main()
+    both = record.task(both_tasks(record, (asyncio.Lock(), asyncio.Lock()), args.delay), "both")
+    try:
+        await asyncio.wait_for(both, args.timeout)
+    except TimeoutError:
+        results.append({"error": "TimeoutError"})
+    else:
+        results.append({"value": 2})
+
+
 async def main(record, args, results):
+    if args.deadlock:
+        await deadlock(record, args, results)
+        return
     record.start_main()
     lock = asyncio.Lock() if args.lock else contextlib.nullcontext()
     tasks = [record.task(incrementer(i, lock, args.increments, args.delay), f"task-{i}")
@@ -39,6 +72,8 @@ if __name__ == "__main__":
     parser.add_argument("--increments", type=int, default=3)
     parser.add_argument("--delay", type=duration, default=0.1)
     parser.add_argument("--lock", action="store_true")
+    parser.add_argument("--deadlock", action="store_true")
+    parser.add_argument("--timeout", type=duration)
     args = parser.parse_args()
     results = []
     run(lambda record: main(record, args, results), results)

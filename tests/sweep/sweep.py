@@ -196,6 +196,10 @@ def edges(pool: int) -> list[list[str]]:
         "lock", "lock --lock", "lock --n 1", "lock --n 1 --lock", "lock --delay 0",
         "lock --delay 0 --lock", "lock --n 2 --increments 1", "lock --n 7 --increments 1 --lock",
         "lock --n 5 --increments 4 --delay 10ms",
+        # lock --deadlock: at once, with a deadline after it, before it, on it, and at 0.
+        "lock --deadlock", "lock --deadlock --delay 0", "lock --deadlock --timeout 1s",
+        "lock --deadlock --timeout 50ms", "lock --deadlock --timeout 100ms",
+        "lock --deadlock --timeout 0", "lock --deadlock --delay 0 --timeout 0",
         # probe: no DNS.
         "probe localhost", "probe 127.0.0.1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
         "probe localhost 127.0.0.1 --sequential",
@@ -289,6 +293,11 @@ def random_semaphore(rng: random.Random, pool: int) -> list[str]:
 
 
 def random_lock(rng: random.Random, pool: int) -> list[str]:
+    if rng.random() < 0.2:
+        options = ["--deadlock", "--delay", arg(pick_ms(rng, 1000))]
+        if rng.random() < 0.6:
+            options += ["--timeout", arg(pick_ms(rng, 2000))]
+        return ["lock", *options]
     options = ["--n", str(rng.choice([1, 2, rng.randint(1, 20)])),
                "--increments", str(rng.choice([1, rng.randint(1, 10)])),
                "--delay", arg(pick_ms(rng, 1000))]
@@ -1180,6 +1189,55 @@ def lock_locked(j: Judge, m):
         j.time("the time queued for the lock in all", m["w"], waited)
 
 
+def deadlock_links(r: Record) -> list[tuple[str, str, str]]:
+    """(task, the lock it waits for, its holder), from the notes the deadlock left, by task."""
+    links = []
+    for note in r.notes("deadlock: waits for "):
+        match = re.fullmatch(r"deadlock: waits for (\S+), held by (\S+)", note["detail"])
+        if match:
+            links.append((note["task"], r.tasks[note["task"]]["name"], match[1], match[2]))
+    return [link[1:] for link in sorted(links)]
+
+
+def deadlock_cycle(j: Judge, m):
+    r = j.r
+    links = deadlock_links(r)
+    j.true(f"the cycle {m['links']!r} is not the one the notes give {links}",
+           m["links"] == "; ".join(f"{t} waits for {lock}, held by {by}" for t, lock, by in links))
+    holders = {lock: by for _, lock, by in links}
+    j.true("the links do not close a cycle", len(links) >= 2 and all(
+        any(t == holder for t, _, _ in links) for holder in holders.values()))
+    j.time("when nothing could run again", m["d"], next((e["t"] for e in r.notes("deadlock:")),
+                                                         None))
+    for name in ("task-1", "task-2"):
+        t = r.by_name.get(name)
+        j.true(f"{name} did not end cancelled", t is not None and t["outcome"] == "cancelled")
+    j.true(f"figures.cycle {r.doc['figures'].get('cycle')} is not the notes' cycle",
+           [(c["task"], c["waits_for"], c["held_by"]) for c in r.doc["figures"].get("cycle", [])]
+           == links)
+
+
+def deadlock_deadline(j: Judge, m):
+    r = j.r
+    j.time("wait_for's deadline", m["d"] or m["d2"], ns_of(r.params["timeout"]))
+    j.time("when TimeoutError came", m["r"], outcome_note(r, "TimeoutError"))
+    took = [n for n in r.notes("took lock-")]
+    asked_second = {e["task"] for e in r.events if e["kind"] == "await"
+                    and e.get("detail") == "lock"} | {
+        t for t in {n["task"] for n in took} if sum(n["task"] == t for n in took) == 2}
+    if m["never"] is not None:
+        j.true("\"no lock was ever taken\", but one was", not took)
+        j.true("\"before it started them\", but a task ran",
+               "task-1" not in r.by_name and "task-2" not in r.by_name)
+    elif m["asked"] is not None:
+        j.true(f"\"{m['asked']}\", but {len(asked_second)} had asked for its second lock",
+               len(asked_second) == (0 if m["asked"] == "the tasks asked" else 1))
+    else:
+        j.true("\"each ... waited for the other's\", but the two did not both ask",
+               len(asked_second) == 2)
+    j.true("figures.timed_out is not true", r.doc["figures"].get("timed_out") is True)
+
+
 # probe ------------------------------------------------------------------------------------------
 
 def probe_tally(j: Judge, m):
@@ -1347,6 +1405,18 @@ FORMS = {
         Form("one-at-a-time", "no two read-await-writes overlapped ({why:one task alone cannot "
              "race|each ran on its own}), so no update was lost: the counter ended at {c:N} of "
              "{e:N}", lock_one_at_a_time),
+        Form("deadlock", "each task took its first lock, then waited for the other's: {links:L}. "
+             "At {d:D} nothing could run again (no step, no timer, no thread work), where "
+             "asyncio would wait forever; asyncdemo reported the cycle and cancelled both, and "
+             "their locks went back as they left their async with", deadlock_cycle),
+        Form("deadlock-deadline", "((wait_for's deadline, {d:D}, came before ((the TaskGroup of "
+             "the two ran its first step: it was cancelled before it started them, so no lock "
+             "was ever taken{never:E}||{asked:the tasks asked|both tasks had asked} for their "
+             "second lock: it cancelled them, and each left its async with, giving back what it "
+             "held))||each task took its first lock and waited for the other's, a deadlock; "
+             "wait_for's deadline, {d2:D}, broke it: it cancelled both, and each left its async "
+             "with, giving back its first lock)); TimeoutError came at {r:D}",
+             deadlock_deadline),
         Form("locked", "with asyncio.Lock, one task at a time went from its read to its write: "
              "all {c:N} update{cs:s|} counted, one after another, and ((no task had to queue for "
              "it||the tasks queued for it {q:N} time{qs:s|}, {w:D} in all))", lock_locked,
@@ -1553,6 +1623,23 @@ def check_figures(j: Judge, scenario: str):
             j.true("figures.waits_s is not each task's wait for its permit, from the events",
                    len(f["waits_s"]) == len(waited) and all(
                        abs(ns_of_seconds(a) - b) <= MICRO_NS for a, b in zip(f["waits_s"], waited)))
+    elif scenario == "lock" and r.params.get("deadlock"):
+        links = deadlock_links(r)
+        cycle = f.get("cycle", [])
+        j.true("figures.cycle is not the notes' cycle",
+               [(c["task"], c["waits_for"], c["held_by"]) for c in cycle] == links)
+        timed_out = outcome_note(r, "TimeoutError")
+        j.true("figures.timed_out does not say what the events do",
+               f.get("timed_out") == (timed_out is not None))
+        if links:
+            same("deadlocked_at_s", f.get("deadlocked_at_s"),
+                 r.notes("deadlock:")[0]["t"])
+        j.count("figures.took_both", f.get("took_both"), sum(
+            len(r.notes("took lock-", [t])) == 2 for t in r.children))
+        expected = ([{"error": "TimeoutError"}] if timed_out is not None
+                    else [{"deadlock": True}] if links else [{"value": f.get("took_both")}])
+        j.true(f"results {r.doc['results']} do not say what the events do",
+               r.doc["results"] == expected)
     elif scenario == "lock":
         try:
             replay = increments(r)
