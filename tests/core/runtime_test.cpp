@@ -209,8 +209,7 @@ TEST_CASE("the deadlock handler runs once the loop is stuck, sees the locks, and
   CHECK(seen->calls == 1);
   CHECK(seen->at == at(std::chrono::milliseconds(10)));  // as soon as both wait, not later
   const Timeline& timeline = rt.timeline();
-  REQUIRE(seen->holder_a.has_value());
-  CHECK(*seen->holder_a == task_named(timeline, "one"));
+  CHECK(seen->holder_a == std::optional(task_named(timeline, "one")));
   CHECK(seen->waiting_for_a == std::vector<asyncdemo::TaskId>{task_named(timeline, "two")});
   CHECK(summary_of(timeline, task_named(timeline, "one")).outcome == TaskOutcome::cancelled);
   CHECK(summary_of(timeline, task_named(timeline, "two")).outcome == TaskOutcome::ok);

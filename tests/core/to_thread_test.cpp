@@ -187,9 +187,8 @@ TEST_SUITE("threads") {
       delivered.push_back(event);
     });
     asyncdemo::run(rt, tick_while_a_thread_works());
-    const auto start = std::find_if(delivered.begin(), delivered.end(), [](const auto& event) {
-      return event.kind == EventKind::thread_started;
-    });
+    const auto kind_of = [](const asyncdemo::Event& event) { return event.kind; };
+    const auto start = std::ranges::find(delivered, EventKind::thread_started, kind_of);
     REQUIRE(start != delivered.end());
     // The ticker's events, 10 to 50 ms in, came while the thread slept its 300 ms. Had the
     // start been learnt only from the job's completion, they would all come before it. A
@@ -197,9 +196,8 @@ TEST_SUITE("threads") {
     for (auto before = delivered.begin(); before != start; ++before) {
       CHECK(before->t_ns <= start->t_ns + at(40ms));
     }
-    const auto finish = std::find_if(start, delivered.end(), [](const auto& event) {
-      return event.kind == EventKind::thread_finished;
-    });
+    const auto finish =
+        std::ranges::find(start, delivered.end(), EventKind::thread_finished, kind_of);
     CHECK(finish != delivered.end());  // and the start comes before the end
   }
 
