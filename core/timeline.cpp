@@ -31,6 +31,8 @@ std::string_view to_string(WaitKind kind) {
     case WaitKind::child: return "child";
     case WaitKind::thread: return "thread";
     case WaitKind::dns: return "dns";
+    case WaitKind::queue_put: return "put";
+    case WaitKind::queue_get: return "get";
     case WaitKind::blocked: return "blocked";
   }
   return "?";
@@ -169,6 +171,8 @@ SpanState state_while_suspended(WaitKind wait) {
     case WaitKind::sleep: return SpanState::sleeping;
     case WaitKind::permit:
     case WaitKind::lock:
+    case WaitKind::queue_put:
+    case WaitKind::queue_get:
     case WaitKind::thread:  // queued until a pool thread picks it up
       return SpanState::waiting;
     case WaitKind::blocked: return SpanState::blocked;

@@ -19,13 +19,15 @@ using TaskId = std::uint32_t;
 /// What a suspended task is waiting for.
 enum class WaitKind : std::uint8_t {
   none,
-  sleep,    // an async sleep (a timer)
-  permit,   // a semaphore permit
-  lock,     // a lock
-  child,    // another task (join, gather, wait_for, as_completed)
-  thread,   // work handed to the thread pool
-  dns,      // a getaddrinfo request
-  blocked,  // not a suspension: the loop thread itself is stuck (blocking sleep)
+  sleep,      // an async sleep (a timer)
+  permit,     // a semaphore permit
+  lock,       // a lock
+  child,      // another task (join, gather, wait_for, as_completed)
+  thread,     // work handed to the thread pool
+  dns,        // a getaddrinfo request
+  queue_put,  // room in a full queue (Queue.put)
+  queue_get,  // an item in an empty queue (Queue.get)
+  blocked,    // not a suspension: the loop thread itself is stuck (blocking sleep)
 };
 
 enum class EventKind : std::uint8_t {

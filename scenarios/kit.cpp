@@ -104,6 +104,7 @@ std::vector<Nanos> own_work(const Timeline& timeline) {
     }
     const bool queues = event.kind == EventKind::suspended &&
                         (event.wait == WaitKind::permit || event.wait == WaitKind::lock ||
+                         event.wait == WaitKind::queue_put || event.wait == WaitKind::queue_get ||
                          event.wait == WaitKind::child);
     const bool working = event.kind == EventKind::started || event.kind == EventKind::resumed ||
                          (event.kind == EventKind::suspended && !queues);

@@ -92,7 +92,7 @@ inline constexpr std::size_t kAllAtOnce = SIZE_MAX;
 
 /// The work figures from what the tasks recorded (every task but the root).
 /// A task's own work is its life from its first step to its end, less the
-/// time it queued for a permit or a lock or awaited another task; sequential
+/// time it queued (for a permit, a lock, a queue) or awaited another task; sequential
 /// is the sum of them, and ideal the shortest run that does that same work
 /// `at_a_time` tasks at once, started in the order the tasks were created
 /// (1: one after another; kAllAtOnce: as long as the longest). Such a run

@@ -331,7 +331,7 @@ def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
 # --- the record ---------------------------------------------------------------------------------
 
 TERMINAL = {"done": "ok", "failed": "failed", "cancelled": "cancelled"}
-QUEUE_WAITS = ("permit", "lock", "child")
+QUEUE_WAITS = ("permit", "lock", "put", "get", "child")
 
 
 class Record:
