@@ -222,8 +222,8 @@ ScenarioReport run_lock_deadlock(std::string_view name, std::string_view lesson,
   if (options.timeout) {
     params["timeout"] = format_duration(*options.timeout);
   }
-  ScenarioReport report = kit::begin(name, lesson, std::move(params), context, runtime,
-                                     options.timeout ? "both" : "task-1");
+  // The tasks: "both" (the TaskGroup), "task-1" and "task-2".
+  ScenarioReport report = kit::begin(name, lesson, std::move(params), context, runtime, "task-1");
   auto record = std::make_shared<DeadlockRecord>();
   kit::drive(report, runtime, deadlock_main(options, record));
   kit::finish(report, runtime);
