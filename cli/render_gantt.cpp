@@ -43,6 +43,31 @@ Look look_of(SpanState state) {
   return {'?', Ansi::bold, "?"};
 }
 
+// A queue's waits are drawn apart from the other waits: which side waits is its lesson.
+constexpr std::size_t kPutLook = kStateCount;      // waiting to put: the queue is full
+constexpr std::size_t kGetLook = kStateCount + 1;  // waiting to get: the queue is empty
+constexpr std::size_t kLookCount = kStateCount + 2;
+
+Look look_at(std::size_t index) {
+  if (index == kPutLook) {
+    return {'>', Ansi::yellow, "waiting to put (queue full)"};
+  }
+  if (index == kGetLook) {
+    return {'<', Ansi::cyan, "waiting to get (queue empty)"};
+  }
+  return look_of(static_cast<SpanState>(index));
+}
+
+std::size_t look_index(const Span& span) {
+  if (span.state == SpanState::waiting && span.wait == WaitKind::queue_put) {
+    return kPutLook;
+  }
+  if (span.state == SpanState::waiting && span.wait == WaitKind::queue_get) {
+    return kGetLook;
+  }
+  return static_cast<std::size_t>(span.state);
+}
+
 constexpr Look kFailedEnd{'x', Ansi::red, "failed"};
 constexpr Look kCancelledEnd{'c', Ansi::yellow, "cancelled"};
 
@@ -77,13 +102,13 @@ class Axis {
 
 // ---- rows ----------------------------------------------------------------------------------
 
-using Coverage = std::vector<std::array<Nanos, kStateCount>>;
+using Coverage = std::vector<std::array<Nanos, kLookCount>>;
 
 // Each column shows the state that filled most of it. The +1 makes an instant
 // (a zero-length step, a task failing at once) still claim its column when
 // nothing longer is there.
 void add_coverage(const Span& span, const Axis& axis, Coverage& coverage) {
-  const auto state = static_cast<std::size_t>(span.state);
+  const std::size_t state = look_index(span);
   const int last = axis.last_column(span.from_ns, span.to_ns);
   for (int c = axis.column(span.from_ns); c <= last; ++c) {
     const Nanos from = std::max(span.from_ns, axis.column_start(c));
@@ -92,12 +117,12 @@ void add_coverage(const Span& span, const Axis& axis, Coverage& coverage) {
   }
 }
 
-Cell dominant_state(const std::array<Nanos, kStateCount>& column) {
+Cell dominant_state(const std::array<Nanos, kLookCount>& column) {
   const auto* most = std::ranges::max_element(column);
   if (*most == 0) {
     return std::nullopt;
   }
-  return look_of(static_cast<SpanState>(most - column.begin()));
+  return look_at(static_cast<std::size_t>(most - column.begin()));
 }
 
 std::optional<Look> end_mark(TaskOutcome outcome) {
@@ -112,7 +137,7 @@ std::optional<Look> end_mark(TaskOutcome outcome) {
 
 std::vector<Cell> task_cells(const std::vector<Span>& spans, const Timeline::TaskSummary& summary,
                              const Axis& axis) {
-  Coverage coverage(axis.columns(), std::array<Nanos, kStateCount>{});
+  Coverage coverage(axis.columns(), std::array<Nanos, kLookCount>{});
   for (const Span& span : spans) {
     add_coverage(span, axis, coverage);
   }
@@ -313,9 +338,9 @@ class Chart {
   // Only the glyphs this chart drew, wrapped to the line width.
   void print_legend() {
     std::vector<Look> looks;
-    looks.reserve(kStateCount + 2);
-    for (std::size_t s = 0; s < kStateCount; ++s) {
-      looks.push_back(look_of(static_cast<SpanState>(s)));
+    looks.reserve(kLookCount + 2);
+    for (std::size_t index = 0; index < kLookCount; ++index) {
+      looks.push_back(look_at(index));
     }
     looks.push_back(kFailedEnd);
     looks.push_back(kCancelledEnd);

@@ -57,6 +57,8 @@ asyncdemo_valgrind_test(lock lock --n 3 --increments 3 ${virtual})
 asyncdemo_valgrind_test(lock_locked lock --n 3 --increments 3 --lock ${virtual})
 asyncdemo_valgrind_test(lock_deadlock lock --deadlock ${virtual})
 asyncdemo_valgrind_test(lock_deadlock_timeout lock --deadlock --timeout 1s ${virtual})
+asyncdemo_valgrind_test(queue queue ${virtual})
+asyncdemo_valgrind_test(queue_unbounded queue --maxsize 0 ${virtual})
 asyncdemo_valgrind_test(semaphore_trace
   semaphore --n 4 --limit 2 --delay 1s ${virtual} -q --trace valgrind-semaphore.trace.json)
 asyncdemo_valgrind_test(probe_invalid

@@ -12,6 +12,7 @@ ScenarioEntry timeout_scenario();
 ScenarioEntry cancel_scenario();
 ScenarioEntry semaphore_scenario();
 ScenarioEntry lock_scenario();
+ScenarioEntry queue_scenario();
 ScenarioEntry probe_scenario();
 
 }  // namespace asyncdemo

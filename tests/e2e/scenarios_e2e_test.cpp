@@ -55,6 +55,8 @@ const std::vector<Example>& examples() {
       {"lock", {"lock", "--n", "3", "--increments", "3", "--delay", "100ms"}},
       {"lock-locked", {"lock", "--n", "3", "--increments", "2", "--delay", "100ms", "--lock"}},
       {"lock-deadlock", {"lock", "--deadlock", "--delay", "100ms"}},
+      {"queue",
+       {"queue", "--producers", "2", "--consumers", "2", "--items", "8", "--maxsize", "2"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
   };
   return all;

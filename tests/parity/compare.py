@@ -211,6 +211,16 @@ CASES = [
          why="each task waits for the other's lock; wait_for's deadline cancels both at 300 ms"),
     Case("lock_deadlock_timeout_first", "lock --deadlock --delay 300ms --timeout 100ms",
          why="the deadline comes before either asks for its second lock"),
+    # queue: FIFO through an asyncio.Queue; backpressure with a maxsize; join, then the idle
+    # consumers cancelled. The order items were got in must match exactly.
+    Case("queue_bounded", "queue --produce 30ms --consume 90ms",
+         why="maxsize 2: the producers outrun the consumers and wait on put"),
+    Case("queue_unbounded", "queue --maxsize 0 --produce 30ms --consume 90ms",
+         why="no maxsize: nothing waits on put, the queue grows"),
+    Case("queue_many_consumers", "queue --producers 1 --consumers 4 --produce 20ms --consume 60ms",
+         why="more consumers than work: they wait on get"),
+    Case("queue_instant", "queue --items 20 --maxsize 3 --produce 0 --consume 0",
+         why="sleep(0) still yields: the order of puts and gets is the loop's alone"),
     # probe: only names answered without the network (localhost, loopback addresses); no
     # NOT FOUND case, which would need a real resolver.
     Case("probe_limit_1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
@@ -259,11 +269,19 @@ def behaviour(case, side):
     return outcomes, comparable_order(side["order"], case.unordered), side["results"]
 
 
+def program(scenario):
+    """The asyncio program of a scenario: <scenario>.py, but for the one whose name is a module
+    of the standard library. A queue.py here would be imported in place of the standard queue
+    module (the script's folder comes first on sys.path), which asyncio's default executor
+    needs: every to_thread of the other programs would fail."""
+    return HERE / ("queue_program.py" if scenario == "queue" else f"{scenario}.py")
+
+
 def asyncio_run(case):
     # -S: no site module. The programs need only the standard library, and site (with a
     # pyenv's .pth files) is most of the interpreter's start-up. -B: no __pycache__ in the
     # source tree.
-    document = run_json([sys.executable, "-S", "-B", str(HERE / f"{case.scenario}.py"),
+    document = run_json([sys.executable, "-S", "-B", str(program(case.scenario)),
                          *case.options])
     results = document.get("results")
     return {"tasks": document["tasks"], "order": document["order"],
@@ -290,7 +308,7 @@ def asyncdemo_side(binary, case):
     results = None
     if case.scenario == "probe":
         results = {row["name"]: row["status"] for row in document["results"]}
-    elif case.scenario in ("timeout", "cancel", "lock"):
+    elif case.scenario in ("timeout", "cancel", "lock", "queue"):
         results = document["results"]  # already in the asyncio program's terms
     return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
             "results": results}
@@ -357,7 +375,7 @@ def seconds(value):
 
 def report(case, expected, actual, binary):
     print(f"case {case.name}")
-    print(f"  asyncio:   python3 {HERE / case.scenario}.py {shlex.join(case.options)}")
+    print(f"  asyncio:   python3 {program(case.scenario)} {shlex.join(case.options)}")
     print(f"  asyncdemo: {binary} {case.command} {' '.join(case.asyncdemo_only)} --json")
     if case.why:
         print(f"  why: {case.why}")

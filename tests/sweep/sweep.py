@@ -65,7 +65,7 @@ DEFAULT_SEED = 14005
 DEFAULT_RUNS = 320  # edges included
 RUN_TIMEOUT_S = 30
 MICRO_NS = 1000  # "within 1 us"
-SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "probe")
+SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "queue", "probe")
 
 # --- durations ----------------------------------------------------------------------------------
 
@@ -200,6 +200,10 @@ def edges(pool: int) -> list[list[str]]:
         "lock --deadlock", "lock --deadlock --delay 0", "lock --deadlock --timeout 1s",
         "lock --deadlock --timeout 50ms", "lock --deadlock --timeout 100ms",
         "lock --deadlock --timeout 0", "lock --deadlock --delay 0 --timeout 0",
+        # queue: bounded and not, one item, more consumers than items, no delays at all.
+        "queue", "queue --maxsize 0", "queue --items 1", "queue --maxsize 1 --producers 3",
+        "queue --consumers 9 --items 3", "queue --produce 0 --consume 0 --items 20",
+        "queue --produce 300ms --consume 100ms",
         # probe: no DNS.
         "probe localhost", "probe 127.0.0.1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
         "probe localhost 127.0.0.1 --sequential",
@@ -306,6 +310,13 @@ def random_lock(rng: random.Random, pool: int) -> list[str]:
     return ["lock", *options]
 
 
+def random_queue(rng: random.Random, pool: int) -> list[str]:
+    return ["queue", "--producers", str(rng.randint(1, 4)), "--consumers", str(rng.randint(1, 4)),
+            "--items", str(rng.choice([1, rng.randint(1, 30)])),
+            "--maxsize", str(rng.choice([0, 1, rng.randint(1, 5)])),
+            "--produce", arg(pick_ms(rng, 500)), "--consume", arg(pick_ms(rng, 500))]
+
+
 def random_probe(rng: random.Random, pool: int) -> list[str]:
     names = rng.sample(PROBE_NAMES, rng.randint(1, len(PROBE_NAMES)))
     options = ["--limit", str(rng.choice([1, 2, 10, 1000]))]
@@ -315,7 +326,8 @@ def random_probe(rng: random.Random, pool: int) -> list[str]:
 
 
 GENERATORS = ((random_sleep, 15), (random_gather, 30), (random_timeout, 20),
-              (random_cancel, 20), (random_semaphore, 13), (random_lock, 10), (random_probe, 2))
+              (random_cancel, 20), (random_semaphore, 13), (random_lock, 10), (random_queue, 10),
+              (random_probe, 2))
 
 
 def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
@@ -1238,6 +1250,56 @@ def deadlock_deadline(j: Judge, m):
     j.true("figures.timed_out is not true", r.doc["figures"].get("timed_out") is True)
 
 
+# queue ------------------------------------------------------------------------------------------
+
+def queue_replay(r: Record):
+    """The items as put and as got, and the most in the queue, from the notes, in record order."""
+    put, got, most = [], [], 0
+    for note in r.notes(""):
+        match = re.fullmatch(r"(put|got) item (\d+) \(queue: (\d+)\)", note["detail"])
+        if match:
+            (put if match[1] == "put" else got).append(int(match[2]))
+            if match[1] == "put":
+                most = max(most, int(match[3]))
+    return put, got, most
+
+
+def queue_waits(r: Record, detail: str) -> tuple[int, int]:
+    """How many waits on put (or get), and for how long in all."""
+    since, total, count = {}, 0, 0
+    for e in r.events:
+        if e["kind"] == "await" and e.get("detail") == detail:
+            since[e["task"]] = e["t"]
+            count += 1
+        elif e["task"] in since and (e["kind"] == "resume" or e["kind"] in TERMINAL):
+            total += e["t"] - since.pop(e["task"])
+    return count, total
+
+
+def queue_story(j: Judge, m):
+    r = j.r
+    put, got, most = queue_replay(r)
+    j.count("the items", m["n"], r.params["items"])
+    plural(m["ns"], m["n"], j, "queue: the items")
+    j.true(f"\"in the order they were put\", but put {put} and got {got}", put == got)
+    j.count("the most in the queue", m["m"], most)
+    j.true("\"of its K\"/\"(unbounded)\" does not fit --maxsize",
+           (m["k"] is None) == (r.params["maxsize"] == 0)
+           and (m["k"] is None or int(m["k"]) == r.params["maxsize"]))
+    waits, waited = queue_waits(r, "put")
+    if m["p"] is None:
+        j.true("\"no put had to wait\", but one did", waits == 0)
+    else:
+        j.count("the waits on put", m["p"], waits)
+        plural(m["ps"], m["p"], j, "queue: the waits on put")
+        j.time("the time waited on put in all", m["pw"], waited)
+    j.time("the time waited on get in all", m["gw"], queue_waits(r, "get")[1])
+    consumers = [t for t in r.children if t["name"].startswith("consumer-")]
+    j.count("the consumers cancelled", m["c"], sum(t["outcome"] == "cancelled" for t in consumers))
+    plural(m["cs"], m["c"], j, "queue: the consumers")
+    j.true("was/were does not fit", (m["was"] == "was") == (m["c"] == "1"))
+
+
 # probe ------------------------------------------------------------------------------------------
 
 def probe_tally(j: Judge, m):
@@ -1421,6 +1483,14 @@ FORMS = {
              "all {c:N} update{cs:s|} counted, one after another, and ((no task had to queue for "
              "it||the tasks queued for it {q:N} time{qs:s|}, {w:D} in all))", lock_locked,
              exempt=("w",)),
+    ],
+    "queue": [
+        Form("story", "{n:N} item{ns:s|} went through the queue in the order they were put; it "
+             "held at most {m:N}(( (unbounded)|| of its {k:N})); ((the producers waited on put "
+             "{p:N} time{ps:s|}, {pw:D} in all (backpressure)||no put had to wait)), and "
+             "the consumers waited on get {gw:D} in all; join returned once the last was done, "
+             "and the {c:N} idle consumer{cs:s|} {was:was|were} cancelled", queue_story,
+             exempt=("pw", "gw")),
     ],
     "probe": [
         Form("tally", "{names:N} name{namess:s|}: {f:N} found[[ ({list:L})]], {nf:N} not "
@@ -1654,6 +1724,15 @@ def check_figures(j: Judge, scenario: str):
         j.count("figures.max_inside", f.get("max_inside"), replay.max_inside)
         j.true(f"results {r.doc['results']} are not the counter",
                r.doc["results"] == [{"counter": replay.counter}])
+    elif scenario == "queue":
+        put, got, most = queue_replay(r)
+        j.count("figures.max_depth", f.get("max_depth"), most)
+        put_waits, put_waited = queue_waits(r, "put")
+        j.count("figures.puts_waited", f.get("puts_waited"), put_waits)
+        same("put_wait_s", f.get("put_wait_s"), put_waited)
+        same("get_wait_s", f.get("get_wait_s"), queue_waits(r, "get")[1])
+        j.true(f"results {r.doc['results']} are not the items got, in order",
+               r.doc["results"] == [{"done": len(got), "got_order": got}])
     elif scenario == "probe":
         rows = r.doc["results"]
         counts = f.get("counts", {})
