@@ -26,6 +26,25 @@ std::string count_of(std::size_t count, std::string_view noun, std::string_view 
   return fmt::format("{} {}", count_of(count, noun), count == 1 ? verb_one : verb_many);
 }
 
+WaitTimes wait_times(const Timeline& timeline, WaitKind wait) {
+  std::vector<Nanos> since(timeline.tasks().size(), -1);
+  WaitTimes times;
+  times.by_task_ns.assign(timeline.tasks().size(), 0);
+  for (const Event& event : timeline.events()) {
+    if (event.kind == EventKind::suspended && event.wait == wait) {
+      ++times.count;
+      since[event.task] = event.t_ns;
+    } else if (since[event.task] >= 0 &&
+               (event.kind == EventKind::resumed || ends_task(event.kind))) {
+      const Nanos waited = event.t_ns - since[event.task];
+      times.by_task_ns[event.task] += waited;
+      times.total_ns += waited;
+      since[event.task] = -1;
+    }
+  }
+  return times;
+}
+
 std::string numbered_name(std::string_view prefix, std::size_t number) {
   return fmt::format("{}-{}", prefix, number);
 }

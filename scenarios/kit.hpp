@@ -9,6 +9,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -99,6 +100,16 @@ inline constexpr std::size_t kAllAtOnce = SIZE_MAX;
 /// never beats the real one, so the overhead is never negative. No speedup
 /// when `with_speedup` is false: a run whose point is not overlap.
 void show_work(ScenarioReport& report, std::size_t at_a_time, bool with_speedup = true);
+/// The time tasks waited on `wait` (a permit, a lock, room or an item in a queue): from each
+/// suspension on it to the task's next step, or to its end if it was cancelled there.
+struct WaitTimes {
+  std::size_t count = 0;          // suspensions on it, even those that lasted no time
+  Nanos total_ns = 0;             // all of them together
+  std::vector<Nanos> by_task_ns;  // each task's, indexed by TaskId
+};
+/// One pass over the events, however many tasks.
+[[nodiscard]] WaitTimes wait_times(const Timeline& timeline, WaitKind wait);
+
 /// The work figures a scenario computed itself (from its record): overhead =
 /// elapsed - ideal (at least 0), speedup = sequential / elapsed if asked for and elapsed > 0.
 void set_work(ScenarioReport& report, double sequential_s, double ideal_s,

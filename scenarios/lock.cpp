@@ -104,42 +104,19 @@ Task<void> lock_main(LockOptions options, std::shared_ptr<LockRecord> record) {
   co_await gather(std::move(tasks));
 }
 
-struct LockWaits {
-  std::size_t count = 0;  // how many times a task queued for the lock
-  double seconds = 0;     // for how long in all: from each suspension on it to the next step
-};
-
-LockWaits lock_waits(const Timeline& timeline) {
-  std::vector<Nanos> since(timeline.tasks().size(), -1);
-  Nanos waited = 0;
-  LockWaits waits;
-  for (const Event& event : timeline.events()) {
-    if (event.kind == EventKind::suspended && event.wait == WaitKind::lock) {
-      ++waits.count;
-      since[event.task] = event.t_ns;
-    } else if (since[event.task] >= 0 &&
-               (event.kind == EventKind::resumed || ends_task(event.kind))) {
-      waited += event.t_ns - since[event.task];
-      since[event.task] = -1;
-    }
-  }
-  waits.seconds = kit::seconds(waited);
-  return waits;
-}
-
 void judge(ScenarioReport& report, const LockOptions& options, const LockRecord& record,
            double slack) {
   const std::size_t expected = options.n * options.increments;
   const auto counted = static_cast<std::size_t>(std::max<std::int64_t>(record.counter, 0));
   const std::size_t lost = expected - std::min(expected, counted);
-  const LockWaits waits = lock_waits(report.timeline);
+  const kit::WaitTimes waits = kit::wait_times(report.timeline, WaitKind::lock);
   report.figures["expected"] = expected;
   report.figures["counter"] = record.counter;
   report.figures["lost"] = lost;
   report.figures["stale_writes"] = record.stale_writes;
   report.figures["max_inside"] = record.max_inside;
   report.figures["lock_waits"] = options.lock ? Json(waits.count) : Json(nullptr);
-  report.figures["lock_wait_s"] = options.lock ? Json(waits.seconds) : Json(nullptr);
+  report.figures["lock_wait_s"] = options.lock ? Json(kit::seconds(waits.total_ns)) : Json(nullptr);
   report.results.push_back(Json{{"counter", record.counter}});
   if (record.max_inside > 1) {
     // Sections that overlap always lose an update: the counter reaches N x M only through a
@@ -162,10 +139,11 @@ void judge(ScenarioReport& report, const LockOptions& options, const LockRecord&
     const double one_by_one = static_cast<double>(expected) * kit::seconds(options.delay);
     report.checks.push_back(kit::between("the sections ran one after another", report.elapsed_s,
                                          one_by_one, one_by_one + slack, "s"));
-    const std::string queued =
-        waits.count == 0 ? std::string("no task had to queue for it")
-                         : fmt::format("the tasks queued for it {} time{}, {} in all", waits.count,
-                                       waits.count == 1 ? "" : "s", format_seconds(waits.seconds));
+    const std::string queued = waits.count == 0
+                                   ? std::string("no task had to queue for it")
+                                   : fmt::format("the tasks queued for it {} time{}, {} in all",
+                                                 waits.count, waits.count == 1 ? "" : "s",
+                                                 format_seconds(kit::seconds(waits.total_ns)));
     report.takeaways.push_back(fmt::format(
         "with asyncio.Lock, one task at a time went from its read to its write: all {} counted, "
         "one after another, and {}",

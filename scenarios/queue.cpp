@@ -66,8 +66,7 @@ struct Item {
 struct QueueRecord {
   std::vector<std::size_t> put_order;  // item numbers as put
   std::vector<std::size_t> got_order;  // as got
-  std::size_t depth = 0;
-  std::size_t max_depth = 0;
+  std::size_t max_depth = 0;           // the most items the queue held at once (Queue::max_size)
   std::size_t done = 0;
   std::size_t consumers_cancelled = 0;
 };
@@ -80,7 +79,6 @@ Task<void> producer(std::size_t id, QueueOptions options, Queue<Item> queue,
     co_await sleep(options.produce);       // making it
     co_await queue.put(Item{id, number});  // waits while the queue is full
     record->put_order.push_back(number);
-    record->max_depth = std::max(record->max_depth, ++record->depth);
     runtime.note(fmt::format("put item {} (queue: {})", number, queue.size()));
   }
 }
@@ -89,7 +87,6 @@ Task<void> consumer(QueueOptions options, Queue<Item> queue, std::shared_ptr<Que
   Runtime& runtime = Runtime::current();
   while (true) {
     const Item item = co_await queue.get();  // waits while it is empty
-    --record->depth;
     record->got_order.push_back(item.number);
     runtime.note(fmt::format("got item {} (queue: {})", item.number, queue.size()));
     co_await sleep(options.consume);  // working on it
@@ -111,6 +108,7 @@ Task<void> queue_main(QueueOptions options, std::shared_ptr<QueueRecord> record)
   }
   co_await gather(std::move(producers));
   co_await queue.join();  // every item put is done with
+  record->max_depth = queue.max_size();
   Runtime::current().note("every item done: cancelling the idle consumers");
   for (TaskHandle<void>& idle : consumers) {
     idle.cancel();
@@ -121,43 +119,16 @@ Task<void> queue_main(QueueOptions options, std::shared_ptr<QueueRecord> record)
   }
 }
 
-// The time each side spent waiting on the queue: producers on put, consumers on get.
-struct SideWaits {
-  double put_s = 0;
-  double get_s = 0;
-  std::size_t puts_waited = 0;
-};
-
-SideWaits side_waits(const Timeline& timeline) {
-  std::vector<Nanos> since(timeline.tasks().size(), -1);
-  std::vector<WaitKind> on(timeline.tasks().size(), WaitKind::none);
-  Nanos put = 0;
-  Nanos get = 0;
-  SideWaits waits;
-  for (const Event& event : timeline.events()) {
-    if (event.kind == EventKind::suspended &&
-        (event.wait == WaitKind::queue_put || event.wait == WaitKind::queue_get)) {
-      since[event.task] = event.t_ns;
-      on[event.task] = event.wait;
-      waits.puts_waited += event.wait == WaitKind::queue_put ? 1 : 0;
-    } else if (since[event.task] >= 0 &&
-               (event.kind == EventKind::resumed || ends_task(event.kind))) {
-      (on[event.task] == WaitKind::queue_put ? put : get) += event.t_ns - since[event.task];
-      since[event.task] = -1;
-    }
-  }
-  waits.put_s = kit::seconds(put);
-  waits.get_s = kit::seconds(get);
-  return waits;
-}
-
 void judge(ScenarioReport& report, const QueueOptions& options, const QueueRecord& record) {
-  const SideWaits waits = side_waits(report.timeline);
+  // Each side's waits on the queue: producers on put, consumers on get.
+  const kit::WaitTimes puts = kit::wait_times(report.timeline, WaitKind::queue_put);
+  const double put_s = kit::seconds(puts.total_ns);
+  const double get_s = kit::seconds(kit::wait_times(report.timeline, WaitKind::queue_get).total_ns);
   report.figures["items"] = options.items;
   report.figures["max_depth"] = record.max_depth;
-  report.figures["put_wait_s"] = waits.put_s;
-  report.figures["get_wait_s"] = waits.get_s;
-  report.figures["puts_waited"] = waits.puts_waited;
+  report.figures["put_wait_s"] = put_s;
+  report.figures["get_wait_s"] = get_s;
+  report.figures["puts_waited"] = puts.count;
   report.figures["throughput_per_s"] =
       report.elapsed_s > 0 ? Json(static_cast<double>(record.done) / report.elapsed_s)
                            : Json(nullptr);
@@ -173,11 +144,10 @@ void judge(ScenarioReport& report, const QueueOptions& options, const QueueRecor
                                          static_cast<double>(options.maxsize), ""));
   }
   const std::string pressure =
-      waits.puts_waited == 0
+      puts.count == 0
           ? std::string("no put had to wait")
           : fmt::format("the producers waited on put {} time{}, {} in all (backpressure)",
-                        waits.puts_waited, waits.puts_waited == 1 ? "" : "s",
-                        format_seconds(waits.put_s));
+                        puts.count, puts.count == 1 ? "" : "s", format_seconds(put_s));
   report.takeaways.push_back(fmt::format(
       "{} went through the queue in the order they were put; it held at most {}{}; {}, and the "
       "consumers waited on get {} in all; join returned once the last was done, and the {} idle "
@@ -185,7 +155,7 @@ void judge(ScenarioReport& report, const QueueOptions& options, const QueueRecor
       kit::count_of(options.items, "item"), record.max_depth,
       options.maxsize > 0 ? fmt::format(" of its {}", options.maxsize)
                           : std::string(" (unbounded)"),
-      pressure, format_seconds(waits.get_s), record.consumers_cancelled,
+      pressure, format_seconds(get_s), record.consumers_cancelled,
       record.consumers_cancelled == 1 ? "" : "s",
       record.consumers_cancelled == 1 ? "was" : "were"));
 }

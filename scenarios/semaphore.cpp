@@ -65,30 +65,20 @@ Task<void> semaphore_main(SemaphoreOptions options, std::shared_ptr<SemaphoreRec
   }
 }
 
+// Each task's time queued for its permit, in submission order, and how many had to queue at
+// all (even for no time: each queues at most once).
 struct Waits {
-  std::vector<double> seconds;  // each task's, in submission order
-  std::size_t queued = 0;       // tasks that had to queue at all (even for no time)
+  std::vector<double> seconds;
+  std::size_t queued = 0;
 };
 
-// Each task's time queued for its permit: from its suspension on the
-// semaphore to its next step. One pass over the events (no per-task scan).
 Waits waits(const Timeline& timeline) {
-  std::vector<Nanos> since(timeline.tasks().size(), -1);
-  std::vector<Nanos> waited(timeline.tasks().size(), 0);
+  const kit::WaitTimes permits = kit::wait_times(timeline, WaitKind::permit);
   Waits result;
-  for (const Event& event : timeline.events()) {
-    if (event.kind == EventKind::suspended && event.wait == WaitKind::permit) {
-      ++result.queued;
-      since[event.task] = event.t_ns;
-    } else if (since[event.task] >= 0 &&
-               (event.kind == EventKind::resumed || event.kind == EventKind::cancelled)) {
-      waited[event.task] += event.t_ns - since[event.task];
-      since[event.task] = -1;
-    }
-  }
+  result.queued = permits.count;
   for (TaskId id = 0; id < timeline.tasks().size(); ++id) {
     if (timeline.parent(id) != kNoParent) {
-      result.seconds.push_back(kit::seconds(waited[id]));
+      result.seconds.push_back(kit::seconds(permits.by_task_ns[id]));
     }
   }
   return result;

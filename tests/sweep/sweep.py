@@ -440,6 +440,19 @@ class Record:
         return most
 
 
+def wait_times(r: Record, detail: str) -> tuple[int, Counter]:
+    """The awaits on `detail` (permit, lock, put, get): how many, and each task's time in them,
+    from the await to its next step, or to its end if it was cancelled there."""
+    since, waited, count = {}, Counter(), 0
+    for e in r.events:
+        if e["kind"] == "await" and e.get("detail") == detail:
+            since[e["task"]] = e["t"]
+            count += 1
+        elif e["task"] in since and (e["kind"] == "resume" or e["kind"] in TERMINAL):
+            waited[e["task"]] += e["t"] - since.pop(e["task"])
+    return count, waited
+
+
 def shortest_run(pieces: list[int], at_a_time: int) -> int:
     """kit's ideal: the pieces in order, each on the slot that frees first."""
     if not pieces:
@@ -1061,12 +1074,8 @@ def inside(r: Record) -> int:
 
 
 def waits(r: Record) -> list[int]:
-    since, waited = {}, Counter()
-    for e in r.events:
-        if e["kind"] == "await" and e.get("detail") == "permit":
-            since[e["task"]] = e["t"]
-        elif e["task"] in since and e["kind"] in ("resume", "cancelled"):
-            waited[e["task"]] += e["t"] - since.pop(e["task"])
+    """Each task's wait for its permit, in submission order."""
+    waited = wait_times(r, "permit")[1]
     return [waited[t["id"]] for t in r.children]
 
 
@@ -1186,19 +1195,13 @@ def lock_locked(j: Judge, m):
     j.true("\"one task at a time\", but two overlapped", replay.max_inside <= 1)
     j.count("the updates counted", m["c"], replay.counter)
     plural(m["cs"], m["c"], j, "lock: the updates")
-    queued = [e for e in r.events if e["kind"] == "await" and e.get("detail") == "lock"]
+    queued, waited = wait_times(r, "lock")
     if m["q"] is None:
-        j.true("\"no task had to queue for it\", but some did", not queued)
+        j.true("\"no task had to queue for it\", but some did", queued == 0)
     else:
-        j.count("the times a task queued for the lock", m["q"], len(queued))
+        j.count("the times a task queued for the lock", m["q"], queued)
         plural(m["qs"], m["q"], j, "lock: the times queued")
-        since, waited = {}, 0
-        for e in r.events:
-            if e["kind"] == "await" and e.get("detail") == "lock":
-                since[e["task"]] = e["t"]
-            elif e["task"] in since and (e["kind"] == "resume" or e["kind"] in TERMINAL):
-                waited += e["t"] - since.pop(e["task"])
-        j.time("the time queued for the lock in all", m["w"], waited)
+        j.time("the time queued for the lock in all", m["w"], sum(waited.values()))
 
 
 def deadlock_links(r: Record) -> list[tuple[str, str, str]]:
@@ -1266,14 +1269,8 @@ def queue_replay(r: Record):
 
 def queue_waits(r: Record, detail: str) -> tuple[int, int]:
     """How many waits on put (or get), and for how long in all."""
-    since, total, count = {}, 0, 0
-    for e in r.events:
-        if e["kind"] == "await" and e.get("detail") == detail:
-            since[e["task"]] = e["t"]
-            count += 1
-        elif e["task"] in since and (e["kind"] == "resume" or e["kind"] in TERMINAL):
-            total += e["t"] - since.pop(e["task"])
-    return count, total
+    count, waited = wait_times(r, detail)
+    return count, sum(waited.values())
 
 
 def queue_story(j: Judge, m):
