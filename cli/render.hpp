@@ -45,7 +45,6 @@ class LiveLog {
  private:
   void on_event(const Event& event, const Timeline& timeline);
   void widen_names(const Timeline& timeline);
-  void widen_name_column(std::string_view name);
 
   TextStyle style_;
   std::FILE* out_;

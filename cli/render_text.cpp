@@ -152,19 +152,15 @@ void LiveLog::on_event(const Event& event, const Timeline& timeline) {
 }
 
 void LiveLog::expect_name(std::string_view longest_task_name) {
-  widen_name_column(longest_task_name);
+  const std::size_t width = display_width(printable(longest_task_name));
+  name_width_ = std::max({name_width_, kMinLogNameColumns, std::min(width, kMaxLogNameColumns)});
 }
 
 void LiveLog::widen_names(const Timeline& timeline) {
   const auto& tasks = timeline.tasks();
   for (; names_seen_ < tasks.size(); ++names_seen_) {
-    widen_name_column(tasks[names_seen_].name);
+    expect_name(tasks[names_seen_].name);  // one that appeared: as if told ahead
   }
-}
-
-void LiveLog::widen_name_column(std::string_view name) {
-  const std::size_t width = display_width(printable(name));
-  name_width_ = std::max({name_width_, kMinLogNameColumns, std::min(width, kMaxLogNameColumns)});
 }
 
 void LiveLog::finish() {

@@ -110,8 +110,7 @@ void Runtime::note(std::string text) {
   if (current_ == nullptr) {
     throw RuntimeMisuse("note() outside a task");
   }
-  const std::uint32_t index = timeline_.add_note(std::move(text));
-  timeline_.record(now(), current_->id, EventKind::note, WaitKind::none, index);
+  note_on(current_->id, std::move(text));
 }
 
 void Runtime::note_on(TaskId task, std::string text) {
