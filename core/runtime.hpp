@@ -7,8 +7,11 @@
 // The scheduling model, where order is observable, is asyncio's:
 // - One loop iteration runs the steps that were ready when it began, in the
 //   order they were queued; what they schedule waits for the next iteration.
-// - Timers due in an iteration fire in deadline order, then in the order they
-//   were set, and the tasks they wake run in that same iteration.
+// - Timers due when an iteration begins fire in deadline order, then in the
+//   order they were set, after the steps already due; the tasks they wake run
+//   in the next iteration, behind what those steps scheduled (asyncio runs a
+//   due timer's callback in the iteration, and the task it wakes through
+//   call_soon in the next one).
 // - A task's end reaches whoever listens to it (gather, a TaskGroup, wait_for,
 //   as_completed, a join) one iteration later, queued behind the steps already
 //   due, as asyncio's done-callbacks run through call_soon: siblings that end
@@ -181,6 +184,8 @@ class Runtime final : private detail::CompletionListener {
   /// marks that end; -1 if it does not.
   [[nodiscard]] Nanos step_end(TaskId task, std::size_t events_before) const noexcept;
   void fire_due_timers(Nanos now) noexcept;
+  /// Queues what the timers woke behind what is ready now (see fire_due_timers).
+  void queue_timer_woken();
   [[nodiscard]] bool virtual_clock_may_jump() const noexcept;
   void update_idle();
   void rearm_timer();
@@ -240,6 +245,9 @@ class Runtime final : private detail::CompletionListener {
   // deque grows in small blocks and gives them back as the batch is consumed,
   // where a vector would double (copying) and keep its peak capacity.
   std::deque<Ready> ready_;
+  // What due timers woke, held until the steps already due have run (see fire_due_timers).
+  std::deque<Ready> timer_woken_;
+  bool firing_timers_ = false;
   detail::TimerQueue timers_;
   detail::TaskState* current_ = nullptr;
   detail::TaskState* live_head_ = nullptr;

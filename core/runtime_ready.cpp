@@ -17,7 +17,7 @@ void Runtime::schedule(std::coroutine_handle<> handle, detail::TaskState* task) 
     // handle is closing or gone: drop the wake-up.
     return;
   }
-  ready_.push_back(Ready{handle, task});
+  (firing_timers_ ? timer_woken_ : ready_).push_back(Ready{handle, task});
   if (!idle_active_) {
     update_idle();
   }
@@ -95,12 +95,11 @@ void Runtime::on_idle() {
   if (virtual_time()) {
     fire_due_timers(virtual_now_);
   } else if (polling_deadline_) {
-    // The tasks it wakes run in this same batch, as asyncio's loop runs the
-    // callbacks of due timers in the iteration that finds them due.
     fire_due_timers(now());
     rearm_timer();
   }
   run_ready_batch();
+  queue_timer_woken();  // due timers' wake-ups: the next iteration, behind this one's
   // libuv computes the poll timeout from the loop time it cached when this
   // iteration began, before the batch ran. Refreshed now, a timer armed
   // before or during a long batch (a million first steps take 0.1 s) fires
@@ -110,6 +109,7 @@ void Runtime::on_idle() {
     // Nothing can run: on the virtual clock, time jumps to the next deadline.
     virtual_now_ = std::max(virtual_now_, timers_.next_deadline());
     fire_due_timers(virtual_now_);
+    queue_timer_woken();  // nothing else is ready: they run next
   }
   update_idle();
 }
@@ -118,7 +118,8 @@ void Runtime::update_idle() {
   if (!loop_open()) {
     return;  // closing: the idle handle must not be started or stopped (see schedule)
   }
-  const bool wanted = !ready_.empty() || virtual_clock_may_jump() || polling_deadline_;
+  const bool wanted =
+      !ready_.empty() || !timer_woken_.empty() || virtual_clock_may_jump() || polling_deadline_;
   if (wanted == idle_active_) {
     return;
   }

@@ -110,6 +110,7 @@ void Runtime::abandon_unfinished_tasks() noexcept {
     }
   }
   ready_.clear();
+  timer_woken_.clear();  // wake-ups only: they hold no reference
   for (detail::TaskState* task = live_head_; task != nullptr;) {
     detail::TaskState* next = task->next_live;
     task->prev_live = task->next_live = nullptr;

@@ -30,8 +30,25 @@ void Runtime::remove_timer(detail::TimerTarget& target) noexcept {
 }
 
 void Runtime::fire_due_timers(Nanos now) noexcept {
+  // asyncio's loop runs the callbacks of the timers it finds due at the start of an
+  // iteration after the callbacks already ready; what they wake (a sleeping task, through
+  // call_soon) runs in the next iteration, behind what the ready ones scheduled. So a task
+  // whose sleep ran out while the loop was blocked resumes after the task that a callback
+  // already due (a gather hearing of a child's end) wakes. schedule() holds such wake-ups
+  // in timer_woken_ until the batch of steps already due has run.
+  firing_timers_ = true;
   while (detail::TimerTarget* target = timers_.pop_due(now)) {
     target->on_timer();
+  }
+  firing_timers_ = false;
+}
+
+void Runtime::queue_timer_woken() {
+  if (ready_.empty()) {
+    std::swap(ready_, timer_woken_);  // the usual case: no copy of a million entries
+  } else {
+    ready_.insert(ready_.end(), timer_woken_.begin(), timer_woken_.end());
+    timer_woken_.clear();
   }
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/gather.hpp"
 #include "core/run.hpp"
 #include "core/runtime.hpp"
 #include "core/spawn.hpp"
@@ -189,6 +190,44 @@ Task<void> block_while_sibling_sleeps(Duration block) {
   co_await asyncdemo::sleep(0s);  // the sibling starts and sets its 10 ms timer
   asyncdemo::block_sleep(block);  // time.sleep: nothing else can run meanwhile
   co_await sibling;
+}
+
+// A sleeper whose deadline passes while another task blocks the loop, beside main, which a
+// gather wakes when that task ends. In asyncio (3.11: ['main', 'sleeper']) the gather's
+// done-callback is already queued when the next iteration finds the timer due, so it runs
+// first and main's wake-up is queued before the sleeper's.
+Task<void> sleep_then_say(Duration delay, std::shared_ptr<std::vector<std::string>> said) {
+  co_await asyncdemo::sleep(delay);
+  said->emplace_back("sleeper");
+}
+
+Task<int> block_for(Duration length) {
+  asyncdemo::block_sleep(length);
+  co_return 1;
+}
+
+Task<std::vector<std::string>> gather_while_a_sleep_runs_out() {
+  auto said = std::make_shared<std::vector<std::string>>();
+  TaskHandle<void> sleeper = asyncdemo::spawn(sleep_then_say(50ms, said), "sleeper");
+  co_await asyncdemo::sleep(0s);  // the sleeper sets its timer
+  std::vector<TaskHandle<int>> blockers;
+  blockers.push_back(asyncdemo::spawn(block_for(100ms), "blocker"));
+  co_await asyncdemo::gather(std::move(blockers));
+  said->emplace_back("main");
+  co_await sleeper;
+  co_return *said;
+}
+
+TEST_CASE("a task whose sleep ran out during a block resumes after the one a gather woke") {
+  Runtime rt(RuntimeOptions{ClockKind::virtual_time});
+  CHECK(asyncdemo::run(rt, gather_while_a_sleep_runs_out()) ==
+        std::vector<std::string>{"main", "sleeper"});
+}
+
+TEST_CASE("on the real clock too, a due timer's task resumes behind what was already due") {
+  Runtime rt;
+  CHECK(asyncdemo::run(rt, gather_while_a_sleep_runs_out()) ==
+        std::vector<std::string>{"main", "sleeper"});
 }
 
 TEST_CASE("block_sleep holds the loop: a blocked span, the max loop stall, a late sibling") {
