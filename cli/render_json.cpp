@@ -94,9 +94,10 @@ void write_events(const Timeline& timeline, std::FILE* out) {
 std::string summary_json(const Summary& s) {
   return fmt::format(
       R"({{"sequential_s":{},"ideal_s":{},"speedup":{},"overhead_s":{},"max_in_flight":{},)"
-      R"("max_loop_stall_s":{}}})",
+      R"("max_loop_stall_s":{},"max_loop_stall_task":{}}})",
       json_number(s.sequential_s), json_number(s.ideal_s), json_number(s.speedup),
-      json_number(s.overhead_s), s.max_in_flight, json_number(s.max_loop_stall_s));
+      json_number(s.overhead_s), s.max_in_flight, json_number(s.max_loop_stall_s),
+      s.max_loop_stall_task.empty() ? "null" : json_string(s.max_loop_stall_task));
 }
 
 // Claims are few, so nlohmann builds them.

@@ -61,8 +61,11 @@ void print_timing(const ScenarioReport& report, const TextStyle& style, std::FIL
                  style);
   }
   print_figure(out, "max in flight", kit::count_of(s.max_in_flight, "task"), style);
+  const std::string by =
+      s.max_loop_stall_task.empty() ? std::string() : ", " + s.max_loop_stall_task + "'s";
   print_figure(out, "worst loop stall",
-               format_fixed_seconds(s.max_loop_stall_s) + "  (the longest one step held the loop)",
+               fmt::format("{}  (the longest one step held the loop{})",
+                           format_fixed_seconds(s.max_loop_stall_s), by),
                style);
 }
 

@@ -338,7 +338,10 @@ class LoopFold {
         open_since_ = e.t_ns;
       }
     } else if (e.task == open_task_ && ends_step(e)) {
-      figures_.max_loop_stall = std::max(figures_.max_loop_stall, e.t_ns - open_since_);
+      if (e.t_ns - open_since_ > figures_.max_loop_stall) {
+        figures_.max_loop_stall = e.t_ns - open_since_;
+        figures_.max_loop_stall_task = e.task;
+      }
       open_task_ = kNoTask;
     }
     if (e.kind == EventKind::started) {

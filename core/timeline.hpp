@@ -164,8 +164,13 @@ class Timeline {
   struct LoopFigures {
     std::size_t max_in_flight = 0;
     Nanos max_loop_stall = 0;
+    TaskId max_loop_stall_task = kNoParent;  // whose step that was; kNoParent if none held it
   };
   [[nodiscard]] LoopFigures loop_figures() const;
+  /// The same over the tasks with ids in [first, last) only.
+  [[nodiscard]] LoopFigures loop_figures(TaskId first, TaskId last) const {
+    return fold_loop_figures(first, last);
+  }
 
  private:
   [[nodiscard]] LoopFigures fold_loop_figures(TaskId first, TaskId last) const;

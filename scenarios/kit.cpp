@@ -75,6 +75,9 @@ void finish(ScenarioReport& report, Runtime& runtime) {
   const Timeline::LoopFigures loop = report.timeline.loop_figures();
   summary.max_in_flight = loop.max_in_flight;
   summary.max_loop_stall_s = seconds(loop.max_loop_stall);
+  if (loop.max_loop_stall_task != kNoParent) {
+    summary.max_loop_stall_task = report.timeline.task(loop.max_loop_stall_task).name;
+  }
   summary.sequential_s = summary.ideal_s = summary.speedup = summary.overhead_s = Summary::kUnset;
 }
 

@@ -31,7 +31,8 @@ struct Summary {
   double speedup = kUnset;       // sequential_s / elapsed_s
   double overhead_s = kUnset;    // elapsed_s - ideal_s, never negative
   std::size_t max_in_flight = 0;
-  double max_loop_stall_s = 0;  // the longest the loop thread was held by one step
+  double max_loop_stall_s = 0;      // the longest the loop thread was held by one step
+  std::string max_loop_stall_task;  // whose step that was; empty if no step took any time
 };
 
 /// One claim of the lesson, checked against what was measured (--check).

@@ -101,9 +101,19 @@ TEST_SUITE("render") {
                                            {"speedup", 1.5},
                                            {"overhead_s", 0.0},
                                            {"max_in_flight", 2},
-                                           {"max_loop_stall_s", 0.0}});
+                                           {"max_loop_stall_s", 0.0},
+                                           {"max_loop_stall_task", nullptr}});
     CHECK(doc["comparisons"].size() == 1);
     CHECK(doc["takeaways"].size() == 1);
+  }
+
+  TEST_CASE("the summary names the task whose step held the loop longest") {
+    ScenarioReport report = gather_report({1});
+    report.summary.max_loop_stall_s = 0.5;
+    report.summary.max_loop_stall_task = "inline-1";
+    const auto summary = parsed(report)["summary"];
+    CHECK(summary["max_loop_stall_s"] == 0.5);
+    CHECK(summary["max_loop_stall_task"] == "inline-1");
   }
 
   TEST_CASE("the thread pool's size and where it came from, and the CPU count it came from") {

@@ -118,7 +118,8 @@ inline ScenarioReport gather_report(const std::vector<double>& delays_s) {
                     .speedup = total / slowest,
                     .overhead_s = 0,
                     .max_in_flight = delays_s.size(),
-                    .max_loop_stall_s = 0};
+                    .max_loop_stall_s = 0,
+                    .max_loop_stall_task = {}};
   report.comparisons = {
       fmt::format("gather ran {:.2f}x faster than awaiting one by one", total / slowest)};
   report.takeaways = {"results are in submission order; completion order differs"};
