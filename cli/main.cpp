@@ -127,17 +127,27 @@ int finish_stdout(OutputStream& out, int code) {
 // not with --json, where stdout holds the JSON document only, nor with -q.
 bool live_output(const GlobalOptions& globals) { return !globals.json && !globals.quiet; }
 
-// After Ctrl-C, the tasks are cancelled at once, but thread work cannot be:
-// the run ends when it returns. Say so, rather than wait in silence.
-void say_what_interrupt_waits_for(int signal, std::size_t threads_running) {
-  if (threads_running == 0) {
+// After Ctrl-C, the tasks are cancelled at once, but work on a thread or in a
+// child process cannot be: the run ends when it returns. Say so, rather than
+// wait in silence.
+void say_what_interrupt_waits_for(int signal, std::size_t threads_running,
+                                  std::size_t processes_running) {
+  if (threads_running == 0 && processes_running == 0) {
     return;
   }
+  std::vector<std::string> running;
+  if (threads_running > 0) {
+    running.push_back(
+        fmt::format("{} {}", threads_running, threads_running == 1 ? "thread" : "threads"));
+  }
+  if (processes_running > 0) {
+    running.push_back(fmt::format("{} {}", processes_running,
+                                  processes_running == 1 ? "child process" : "child processes"));
+  }
   fmt::print(stderr,
-             "asyncdemo: interrupted ({}): waiting for {} {} still running (they cannot be "
+             "asyncdemo: interrupted ({}): waiting for {} still running (they cannot be "
              "cancelled); {} again to quit\n",
-             signal_name(signal), threads_running, threads_running == 1 ? "thread" : "threads",
-             interruption_name(signal));
+             signal_name(signal), fmt::join(running, " and "), interruption_name(signal));
   std::fflush(stderr);
 }
 

@@ -44,18 +44,21 @@ Look look_of(SpanState state) {
 }
 
 // A queue's waits are drawn apart from the other waits: which side waits is its lesson.
-constexpr std::size_t kPutLook = kStateCount;      // waiting to put: the queue is full
-constexpr std::size_t kGetLook = kStateCount + 1;  // waiting to get: the queue is empty
-constexpr std::size_t kLookCount = kStateCount + 2;
+// So is work in a child process, apart from work on a thread: where it runs is the lesson.
+constexpr std::size_t kPutLook = kStateCount;          // waiting to put: the queue is full
+constexpr std::size_t kGetLook = kStateCount + 1;      // waiting to get: the queue is empty
+constexpr std::size_t kProcessLook = kStateCount + 2;  // running in a child process
+constexpr std::size_t kProcessAbandonedLook = kStateCount + 3;  // ... after a cancel
+constexpr std::size_t kLookCount = kStateCount + 4;
 
 Look look_at(std::size_t index) {
-  if (index == kPutLook) {
-    return {'>', Ansi::yellow, "waiting to put (queue full)"};
+  switch (index) {
+    case kPutLook: return {'>', Ansi::yellow, "waiting to put (queue full)"};
+    case kGetLook: return {'<', Ansi::cyan, "waiting to get (queue empty)"};
+    case kProcessLook: return {'P', Ansi::magenta, "in a child process"};
+    case kProcessAbandonedLook: return {'%', Ansi::red, "child process left running"};
+    default: return look_of(static_cast<SpanState>(index));
   }
-  if (index == kGetLook) {
-    return {'<', Ansi::cyan, "waiting to get (queue empty)"};
-  }
-  return look_of(static_cast<SpanState>(index));
 }
 
 std::size_t look_index(const Span& span) {
@@ -64,6 +67,12 @@ std::size_t look_index(const Span& span) {
   }
   if (span.state == SpanState::waiting && span.wait == WaitKind::queue_get) {
     return kGetLook;
+  }
+  if (span.state == SpanState::thread && span.wait == WaitKind::process) {
+    return kProcessLook;
+  }
+  if (span.state == SpanState::thread_abandoned && span.wait == WaitKind::process) {
+    return kProcessAbandonedLook;
   }
   return static_cast<std::size_t>(span.state);
 }

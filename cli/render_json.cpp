@@ -34,7 +34,7 @@ std::string spans_json(const std::vector<Span>& spans) {
   std::string text = "[";
   for (const Span& span : spans) {
     text += fmt::format(R"({}{{"state":"{}","from_s":{},"to_s":{}}})", text.size() > 1 ? "," : "",
-                        to_string(span.state), seconds(span.from_ns), seconds(span.to_ns));
+                        span_name(span), seconds(span.from_ns), seconds(span.to_ns));
   }
   return text + "]";
 }
@@ -84,7 +84,7 @@ void write_events(const Timeline& timeline, std::FILE* out) {
   for (const Event& event : timeline.events()) {
     const std::string detail = event_detail(event, timeline);
     fmt::print(out, R"({}{{"t_s":{},"task":{},"kind":"{}"{}}})", first ? "\n" : ",\n",
-               seconds(event.t_ns), event.task, to_string(event.kind),
+               seconds(event.t_ns), event.task, event_name(event),
                detail.empty() ? "" : R"(,"detail":)" + json_string(detail));
     first = false;
   }

@@ -22,9 +22,9 @@ constexpr std::size_t kMaxLogNameColumns = 24;
 constexpr std::size_t kMinLogNameColumns = 6;
 
 // What a kind of event means for the lesson, in colour: endings stand out.
-std::string paint_kind(EventKind kind, bool color) {
-  std::string kind_text = fmt::format("{:<7}", to_string(kind));
-  switch (kind) {
+std::string paint_kind(const Event& event, bool color) {
+  std::string kind_text = fmt::format("{:<7}", event_name(event));
+  switch (event.kind) {
     case EventKind::done: return paint(kind_text, Ansi::green, color);
     case EventKind::failed: return paint(kind_text, Ansi::red, color);
     case EventKind::cancelled: return paint(kind_text, Ansi::yellow, color);
@@ -59,8 +59,7 @@ std::string log_prefix(const Event& event, const Timeline& timeline, std::size_t
 std::string log_line(const Event& event, const Timeline& timeline, std::size_t name_width,
                      bool color) {
   return trimmed(fmt::format("{}  {} {}", log_prefix(event, timeline, name_width, color),
-                             paint_kind(event.kind, color),
-                             printable(event_detail(event, timeline))));
+                             paint_kind(event, color), printable(event_detail(event, timeline))));
 }
 
 // `[+0.012s] localhost  FOUND in 1.2ms: 127.0.0.1 ::1`: a note that carries the lesson

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/render.hpp"
@@ -43,12 +44,13 @@ class TraceWriter {
       name_lane(lane_of(id), tasks[id].name, id);
       bool named_abandoned_lane = false;
       for (const Span& span : index.spans(id, end_ns)) {
-        // A cancelled task's thread work runs on past the task's own spans
-        // and overlaps them; slices in one lane must nest, so that work gets
-        // a lane of its own, named after the task.
+        // A cancelled task's thread (or child process) work runs on past the
+        // task's own spans and overlaps them; slices in one lane must nest, so
+        // that work gets a lane of its own, named after the task.
         const bool abandoned = span.state == SpanState::thread_abandoned;
         if (abandoned && !named_abandoned_lane) {
-          name_lane(abandoned_lane_of(id), fmt::format("{} (thread)", tasks[id].name), id);
+          const std::string_view where = span.wait == WaitKind::process ? "process" : "thread";
+          name_lane(abandoned_lane_of(id), fmt::format("{} ({})", tasks[id].name, where), id);
           named_abandoned_lane = true;
         }
         write_span(span, abandoned ? abandoned_lane_of(id) : lane_of(id));
@@ -84,14 +86,14 @@ class TraceWriter {
   void write_span(const Span& span, std::size_t lane) {
     next();
     fmt::print(out_, R"({{"ph":"X","name":"{}","cat":"{}","pid":{},"tid":{},"ts":{},"dur":{}}})",
-               to_string(span.state), to_string(span.wait), kProcessId, lane, micros(span.from_ns),
+               span_name(span), to_string(span.wait), kProcessId, lane, micros(span.from_ns),
                micros(span.to_ns - span.from_ns));
   }
 
   void write_instant(const Event& event, const std::string& args) {
     next();
     fmt::print(out_, R"({{"ph":"i","s":"t","name":"{}","pid":{},"tid":{},"ts":{},"args":{}}})",
-               to_string(event.kind), kProcessId, lane_of(event.task), micros(event.t_ns), args);
+               event_name(event), kProcessId, lane_of(event.task), micros(event.t_ns), args);
   }
 
   // One trace event per line, comma-separated.

@@ -3,12 +3,29 @@
 #include <fmt/format.h>
 #include <uv.h>
 
+#include <cstring>
+
 namespace asyncdemo {
 
 namespace {
 
 std::string describe(const char* call, int code) {
   return std::string(call) + ": " + uv_err_name(code) + ": " + uv_strerror(code);
+}
+
+// "SIGKILL" where glibc knows the signal's abbreviation, else "signal 70".
+std::string signal_name(int signal) {
+  if (const char* abbreviation = sigabbrev_np(signal)) {
+    return std::string("SIG") + abbreviation;
+  }
+  return fmt::format("signal {}", signal);
+}
+
+std::string describe_end(int pid, std::int64_t exit_status, int term_signal) {
+  if (term_signal != 0) {
+    return fmt::format("worker process {} was killed by {}", pid, signal_name(term_signal));
+  }
+  return fmt::format("worker process {} exited with status {}", pid, exit_status);
 }
 
 }  // namespace
@@ -24,6 +41,17 @@ void check_uv(const char* call, int code) {
 
 ResolveError::ResolveError(const std::string& name, int code)
     : std::runtime_error(name + ": " + uv_err_name(code) + ": " + uv_strerror(code)), code_(code) {}
+
+ProcessFailed::ProcessFailed(int pid, std::int64_t exit_status, int term_signal)
+    : std::runtime_error(describe_end(pid, exit_status, term_signal)),
+      pid_(pid),
+      exit_status_(exit_status),
+      term_signal_(term_signal) {}
+
+ProcessOutputTooLarge::ProcessOutputTooLarge(int pid, std::size_t limit)
+    : ProcessFailed(
+          fmt::format("worker process {} wrote more than {} bytes on its stdout", pid, limit),
+          pid) {}
 
 void fail_task(int id) { throw std::runtime_error(fmt::format("task-{} failed", id)); }
 

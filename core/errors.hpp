@@ -2,6 +2,8 @@
 // The errors the runtime raises. They mirror asyncio's: CancelledError,
 // TimeoutError, and the resolver's "not found" vs "try again".
 
+#include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -57,6 +59,35 @@ class NameNotFound : public ResolveError {
 class TemporaryFailure : public ResolveError {
  public:
   using ResolveError::ResolveError;
+};
+
+/// A child process run by to_process did not succeed: it exited with a non-zero status
+/// ("worker process 1234 exited with status 3") or was killed by a signal ("worker process
+/// 1234 was killed by SIGKILL"), as ProcessPoolExecutor raises when its worker fails.
+class ProcessFailed : public std::runtime_error {
+ public:
+  /// The child `pid` ended with `exit_status`, or by `term_signal` when that is not 0.
+  ProcessFailed(int pid, std::int64_t exit_status, int term_signal);
+  [[nodiscard]] int pid() const noexcept { return pid_; }
+  /// The status it exited with; meaningless when term_signal() is not 0.
+  [[nodiscard]] std::int64_t exit_status() const noexcept { return exit_status_; }
+  /// The signal that ended it, or 0 if it exited by itself.
+  [[nodiscard]] int term_signal() const noexcept { return term_signal_; }
+
+ protected:
+  ProcessFailed(const std::string& message, int pid) : std::runtime_error(message), pid_(pid) {}
+
+ private:
+  int pid_;
+  std::int64_t exit_status_ = 0;
+  int term_signal_ = 0;
+};
+
+/// A child process run by to_process wrote more on its stdout than to_process keeps
+/// (`limit` bytes): the rest was refused, whatever the child's own end.
+class ProcessOutputTooLarge : public ProcessFailed {
+ public:
+  ProcessOutputTooLarge(int pid, std::size_t limit);
 };
 
 /// Raises RuntimeError("task-<id> failed"), the failure the demonstrations

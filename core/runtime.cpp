@@ -15,9 +15,11 @@
 #include <utility>
 
 #include "core/detail/loop_guard.hpp"
+#include "core/detail/process_pool.hpp"
 #include "core/detail/simulated_pool.hpp"
 #include "core/detail/thread_starts.hpp"
 #include "core/errors.hpp"
+#include "core/to_process.hpp"
 
 namespace asyncdemo {
 
@@ -90,6 +92,8 @@ Runtime::~Runtime() {
   }
   abandon_unfinished_tasks();
   simulated_pool_.reset();
+  process_pool_.reset();  // empty once a run closed its loop: that waited for every child
+  simulated_cores_.clear();
   if (const int rc = close_loop(); rc < 0) {
     report_teardown_failure(std::make_exception_ptr(UvError("uv_loop_close", rc)));
   }
@@ -172,6 +176,13 @@ detail::ThreadStarts& Runtime::thread_starts() {
     thread_starts_ = std::make_unique<detail::ThreadStarts>(*this);
   }
   return *thread_starts_;
+}
+
+detail::ProcessPool& Runtime::process_pool() {
+  if (!process_pool_) {
+    process_pool_ = std::make_unique<detail::ProcessPool>(*this, process_pool_size());
+  }
+  return *process_pool_;
 }
 
 int Runtime::close_loop() noexcept {

@@ -44,6 +44,7 @@
 namespace asyncdemo {
 
 namespace detail {
+class ProcessPool;
 class SimulatedPool;
 class ThreadStarts;
 }  // namespace detail
@@ -58,11 +59,13 @@ struct RuntimeOptions {
   /// closes.
   bool handle_interrupts = false;
   /// With handle_interrupts: called once, on the loop thread, at the first
-  /// signal, right after main's cancellation was requested, with the signal
-  /// and threads_running(): jobs on pool threads, which no cancel can stop
-  /// and which the run waits for. May be empty. What it throws ends the run
-  /// (rethrown by run_until_complete, as any failure inside the loop).
-  std::function<void(int signal, std::size_t threads_running)> on_interrupt = {};
+  /// signal, right after main's cancellation was requested, with the signal,
+  /// threads_running() and processes_running(): jobs on pool threads and child
+  /// processes, which no cancel stops and which the run waits for. May be
+  /// empty. What it throws ends the run (rethrown by run_until_complete, as any
+  /// failure inside the loop).
+  std::function<void(int signal, std::size_t threads_running, std::size_t processes_running)>
+      on_interrupt = {};
 };
 
 /// One run's event loop. Construct it, `run(runtime, main())` once (see
@@ -111,6 +114,9 @@ class Runtime final : private detail::CompletionListener {
   [[nodiscard]] std::size_t threads_running() const noexcept {
     return threads_running_.load(std::memory_order_relaxed);
   }
+  /// How many of to_process's children are running right now (spawned, not yet
+  /// exited); children still queued do not count. Loop thread.
+  [[nodiscard]] std::size_t processes_running() const noexcept { return processes_running_; }
 
   /// Adds a scenario's remark to the current task's record.
   void note(std::string text);
@@ -162,8 +168,17 @@ class Runtime final : private detail::CompletionListener {
   /// threads_running()). Any thread.
   void thread_work_started() noexcept { threads_running_.fetch_add(1, std::memory_order_relaxed); }
   void thread_work_finished() noexcept { threads_running_.fetch_sub(1, std::memory_order_relaxed); }
+  /// A child process of to_process is spawned or has exited (see processes_running()).
+  void process_started() noexcept { ++processes_running_; }
+  void process_finished() noexcept { --processes_running_; }
   /// The virtual clock's stand-in for the thread pool (same size as libuv's).
   detail::SimulatedPool& simulated_pool();
+  /// The pool of child processes that to_process runs (ProcessPoolExecutor), of
+  /// process_pool_size() places. Made on first use; the runtime owns it.
+  detail::ProcessPool& process_pool();
+  /// The virtual clock's stand-in for `width` cores that CPU work of kind `where` (thread
+  /// or process) runs on: one simulated pool per width and kind, kept for the whole run.
+  detail::SimulatedPool& simulated_cores(std::size_t width, WaitKind where);
   /// Where pool threads post the moment a job starts, so that it is recorded as it
   /// happens (see detail::ThreadStarts). Opened on first use, on the loop thread, before
   /// the first job that posts is queued; throws UvError if libuv refuses.
@@ -225,7 +240,7 @@ class Runtime final : private detail::CompletionListener {
   detail::UvHandle<uv_signal_t> sigint_;  // only with handle_interrupts, during run
   detail::UvHandle<uv_signal_t> sigterm_;
   bool handle_interrupts_ = false;
-  std::function<void(int, std::size_t)> on_interrupt_;
+  std::function<void(int, std::size_t, std::size_t)> on_interrupt_;
   std::function<void()> deadlock_handler_;
   int interrupt_signal_ = 0;
   // What SIGINT and SIGTERM did before the run watched them, put back when it stops
@@ -254,8 +269,11 @@ class Runtime final : private detail::CompletionListener {
   detail::TaskState* main_ = nullptr;
   std::size_t real_work_in_flight_ = 0;
   std::atomic<std::size_t> threads_running_{0};  // written by pool threads (see threads_running)
+  std::size_t processes_running_ = 0;
   Timeline timeline_;
   std::unique_ptr<detail::SimulatedPool> simulated_pool_;
+  std::unique_ptr<detail::ProcessPool> process_pool_;
+  std::vector<std::unique_ptr<detail::SimulatedPool>> simulated_cores_;
   std::unique_ptr<detail::ThreadStarts> thread_starts_;
 };
 

@@ -65,7 +65,7 @@ void Runtime::on_interrupt(int signal) {
   if (on_interrupt_) {
     // TRICKY: pool threads may start or end jobs while this reads the count: it is the
     // moment's figure, for a message ("waiting for 3 threads"), not a promise.
-    on_interrupt_(signal, threads_running());
+    on_interrupt_(signal, threads_running(), processes_running());
   }
 }
 

@@ -30,6 +30,7 @@ std::string_view to_string(WaitKind kind) {
     case WaitKind::lock: return "lock";
     case WaitKind::child: return "child";
     case WaitKind::thread: return "thread";
+    case WaitKind::process: return "process";
     case WaitKind::dns: return "dns";
     case WaitKind::queue_put: return "put";
     case WaitKind::queue_get: return "get";
@@ -67,6 +68,29 @@ std::string_view to_string(SpanState state) {
     case SpanState::thread_abandoned: return "thread_abandoned";
   }
   return "?";
+}
+
+std::string_view event_name(const Event& event) {
+  if (event.wait == WaitKind::process) {
+    switch (event.kind) {
+      case EventKind::thread_started: return "process-start";
+      case EventKind::thread_finished: return "process-end";
+      case EventKind::thread_dropped: return "process-drop";
+      default: break;
+    }
+  }
+  return to_string(event.kind);
+}
+
+std::string_view span_name(const Span& span) {
+  if (span.wait == WaitKind::process) {
+    switch (span.state) {
+      case SpanState::thread: return "process";
+      case SpanState::thread_abandoned: return "process_abandoned";
+      default: break;
+    }
+  }
+  return to_string(span.state);
 }
 
 std::string_view to_string(TaskOutcome outcome) {
@@ -173,7 +197,8 @@ SpanState state_while_suspended(WaitKind wait) {
     case WaitKind::lock:
     case WaitKind::queue_put:
     case WaitKind::queue_get:
-    case WaitKind::thread:  // queued until a pool thread picks it up
+    case WaitKind::thread:   // queued until a pool thread picks it up
+    case WaitKind::process:  // queued until the process pool has room for its child
       return SpanState::waiting;
     case WaitKind::blocked: return SpanState::blocked;
     case WaitKind::none:
@@ -183,9 +208,10 @@ SpanState state_while_suspended(WaitKind wait) {
   return SpanState::awaiting;
 }
 
-// Turns one task's events into spans. The task's own state and its thread
-// work are tracked apart: a cancelled task's thread runs on ("the pretense of
-// cancellation"), so the two may overlap.
+// Turns one task's events into spans. The task's own state and its work off
+// the loop (on a pool thread or in a child process) are tracked apart: a
+// cancelled task's work runs on ("the pretense of cancellation"), so the two
+// may overlap.
 class SpanBuilder {
  public:
   explicit SpanBuilder(std::vector<Span>& out) : out_(out) {}
@@ -198,7 +224,7 @@ class SpanBuilder {
       case EventKind::done:
       case EventKind::failed:
       case EventKind::cancelled: close(e.t_ns); break;
-      case EventKind::thread_started: on_thread_started(e.t_ns); break;
+      case EventKind::thread_started: on_thread_started(work_kind(e.wait), e.t_ns); break;
       case EventKind::thread_finished: on_thread_finished(e.t_ns); break;
       case EventKind::created: open(SpanState::ready, WaitKind::none, e.t_ns); break;
       case EventKind::note:
@@ -209,7 +235,7 @@ class SpanBuilder {
   void end(Nanos end_ns) {
     close(end_ns);
     if (thread_running_ && thread_detached_) {
-      emit(SpanState::thread_abandoned, WaitKind::thread, thread_since_, end_ns);
+      emit(SpanState::thread_abandoned, thread_wait_, thread_since_, end_ns);
     }
     std::ranges::stable_sort(out_, {}, &Span::from_ns);
   }
@@ -224,11 +250,18 @@ class SpanBuilder {
     open(SpanState::running, WaitKind::none, t);
   }
 
-  void on_thread_started(Nanos t) {
+  // Work off the loop is a child process's when its events say so, else a pool thread's
+  // (a record made before the kinds were told apart carries no wait at all).
+  static WaitKind work_kind(WaitKind wait) {
+    return wait == WaitKind::process ? WaitKind::process : WaitKind::thread;
+  }
+
+  void on_thread_started(WaitKind work, Nanos t) {
     thread_running_ = true;
     thread_since_ = t;
-    if (open_ && state_ == SpanState::waiting && wait_ == WaitKind::thread) {
-      open(SpanState::thread, WaitKind::thread, t);
+    thread_wait_ = work;
+    if (open_ && state_ == SpanState::waiting && wait_ == work) {
+      open(SpanState::thread, work, t);
     } else {
       thread_detached_ = true;  // started only after its awaiter had moved on
     }
@@ -239,9 +272,9 @@ class SpanBuilder {
       return;
     }
     if (thread_detached_) {
-      emit(SpanState::thread_abandoned, WaitKind::thread, thread_since_, t);
+      emit(SpanState::thread_abandoned, thread_wait_, thread_since_, t);
     } else if (open_ && state_ == SpanState::thread) {
-      open(SpanState::awaiting, WaitKind::thread, t);  // result waits for the loop
+      open(SpanState::awaiting, thread_wait_, t);  // result waits for the loop
     }
     thread_running_ = false;
     thread_detached_ = false;
@@ -277,6 +310,7 @@ class SpanBuilder {
   Nanos since_ = 0;
   bool thread_running_ = false;
   bool thread_detached_ = false;
+  WaitKind thread_wait_ = WaitKind::thread;  // where the work runs: thread or process
   Nanos thread_since_ = 0;
 };
 

@@ -24,12 +24,16 @@ enum class WaitKind : std::uint8_t {
   lock,       // a lock
   child,      // another task (join, gather, wait_for, as_completed)
   thread,     // work handed to the thread pool
+  process,    // work handed to a child process (to_process: the process pool)
   dns,        // a getaddrinfo request
   queue_put,  // room in a full queue (Queue.put)
   queue_get,  // an item in an empty queue (Queue.get)
   blocked,    // not a suspension: the loop thread itself is stuck (blocking sleep)
 };
 
+/// What happened to a task. The thread_* kinds mark its work off the loop: on a pool
+/// thread, or in a child process when the event's wait is WaitKind::process (event_name
+/// spells those "process-start", "process-end", "process-drop").
 enum class EventKind : std::uint8_t {
   created,          // create_task: scheduled, not yet running
   started,          // first step began
@@ -62,7 +66,8 @@ struct TaskInfo {
   TaskId parent;  // kNoParent for the root
 };
 
-/// The state a task is in over a stretch of time, derived from its events.
+/// The state a task is in over a stretch of time, derived from its events. thread and
+/// thread_abandoned are a child process's work when the span's wait is WaitKind::process.
 enum class SpanState : std::uint8_t {
   ready,             // created, waiting for the loop to run its first step
   running,           // a step executing on the loop thread
@@ -93,6 +98,12 @@ std::string_view to_string(EventKind kind);
 /// Whether an event of this kind is a task's end (done, failed or cancelled): its last.
 [[nodiscard]] bool ends_task(EventKind kind) noexcept;
 std::string_view to_string(SpanState state);
+/// The event's kind as the renderers spell it: to_string(kind), except that work done in a
+/// child process (wait WaitKind::process) is "process-start", "process-end", "process-drop".
+[[nodiscard]] std::string_view event_name(const Event& event);
+/// The span's state as the renderers spell it: to_string(state), except that a child
+/// process's work (wait WaitKind::process) is "process" and "process_abandoned".
+[[nodiscard]] std::string_view span_name(const Span& span);
 std::string_view to_string(TaskOutcome outcome);
 
 inline constexpr TaskId kNoParent = UINT32_MAX;

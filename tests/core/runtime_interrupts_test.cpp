@@ -42,7 +42,8 @@ struct HookCall {
 RuntimeOptions recording_interrupts(std::shared_ptr<std::vector<HookCall>> calls) {
   RuntimeOptions options;
   options.handle_interrupts = true;
-  options.on_interrupt = [calls = std::move(calls)](int signal, std::size_t threads_running) {
+  options.on_interrupt = [calls = std::move(calls)](int signal, std::size_t threads_running,
+                                                    std::size_t /*processes_running*/) {
     calls->push_back({signal, threads_running});
   };
   return options;
