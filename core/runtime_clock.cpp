@@ -34,6 +34,16 @@ detail::SimulatedPool& Runtime::simulated_pool() {
   return *simulated_pool_;
 }
 
+detail::SimulatedPool& Runtime::simulated_cores(std::size_t width, WaitKind where) {
+  for (const auto& cores : simulated_cores_) {
+    if (cores->threads() == width && cores->where() == where) {
+      return *cores;
+    }
+  }
+  return *simulated_cores_.emplace_back(
+      std::make_unique<detail::SimulatedPool>(*this, width, where));
+}
+
 bool Runtime::virtual_clock_may_jump() const noexcept {
   return virtual_time() && real_work_in_flight_ == 0 && !timers_.empty();
 }

@@ -32,13 +32,13 @@ void SimulatedPool::start(SimulatedJob& job) {
   job.running_ = true;
   running_.push_back(&job);
   const Nanos now = runtime_.now();
-  runtime_.record_at(now, job.task_, EventKind::thread_started, WaitKind::thread);
+  runtime_.record_at(now, job.task_, EventKind::thread_started, where_);
   runtime_.add_timer(job, now + to_nanos(job.length_));
 }
 
 void SimulatedPool::finished(SimulatedJob& job) noexcept {
   running_.erase(std::ranges::find(running_, &job));
-  runtime_.record_at(runtime_.now(), job.task_, EventKind::thread_finished, WaitKind::thread);
+  runtime_.record_at(runtime_.now(), job.task_, EventKind::thread_finished, where_);
   job.complete();  // hands the job to its awaiter, or frees it
   if (!queued_.empty()) {
     SimulatedJob* next = queued_.front();
@@ -52,7 +52,7 @@ void SimulatedPool::withdraw(SimulatedJob& job) noexcept {
     return;  // a thread is on it: it runs to the end, unobserved
   }
   queued_.erase(std::ranges::find(queued_, &job));
-  runtime_.record_at(runtime_.now(), job.task_, EventKind::thread_dropped, WaitKind::thread);
+  runtime_.record_at(runtime_.now(), job.task_, EventKind::thread_dropped, where_);
   delete &job;
 }
 

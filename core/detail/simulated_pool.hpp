@@ -45,7 +45,10 @@ class SimulatedJob final : public OffloadJob, private TimerTarget {
 
 class SimulatedPool {
  public:
-  SimulatedPool(Runtime& runtime, std::size_t threads) : runtime_(runtime), threads_(threads) {}
+  /// `threads` jobs at once; their starts and ends are recorded as work of kind `where`
+  /// (WaitKind::thread for the pool's threads).
+  SimulatedPool(Runtime& runtime, std::size_t threads, WaitKind where = WaitKind::thread)
+      : runtime_(runtime), threads_(threads), where_(where) {}
   SimulatedPool(const SimulatedPool&) = delete;
   SimulatedPool& operator=(const SimulatedPool&) = delete;
   SimulatedPool(SimulatedPool&&) = delete;
@@ -55,6 +58,8 @@ class SimulatedPool {
 
   /// Takes ownership of `job` until it completes; starts it if a thread is free.
   void submit(SimulatedJob* job);
+  [[nodiscard]] std::size_t threads() const noexcept { return threads_; }
+  [[nodiscard]] WaitKind where() const noexcept { return where_; }
 
  private:
   friend class SimulatedJob;
@@ -64,6 +69,7 @@ class SimulatedPool {
 
   Runtime& runtime_;
   std::size_t threads_;
+  WaitKind where_;
   std::deque<SimulatedJob*> queued_;
   std::vector<SimulatedJob*> running_;
 };
