@@ -30,6 +30,7 @@
 #include "cli/render_format.hpp"
 #include "cli/standard_streams.hpp"
 #include "core/thread_pool.hpp"
+#include "scenarios/cpu_work.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo {
@@ -305,6 +306,10 @@ int main(int argc, char** argv) {
   // Likewise a file that outgrows the size limit (ulimit -f) fails its write with EFBIG, which
   // is reported, and the output file keeps its old contents (cli/output_file.hpp).
   std::signal(SIGXFSZ, SIG_IGN);
+  // A child of `lag --offload process`: this program started again to count primes.
+  if (argc >= 2 && std::string_view(argv[1]) == kCpuWorkerFlag) {
+    return cpu_worker_main(std::vector<std::string_view>(argv + 2, argv + argc));
+  }
   // malloc's heap grows 64 MiB of address space at a time instead of 128 KiB
   // (pages are still only used as they are written). A million-task run
   // otherwise calls brk() about 190 times while its queues grow, and each

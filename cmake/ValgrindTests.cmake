@@ -59,6 +59,12 @@ asyncdemo_valgrind_test(lock_deadlock lock --deadlock ${virtual})
 asyncdemo_valgrind_test(lock_deadlock_timeout lock --deadlock --timeout 1s ${virtual})
 asyncdemo_valgrind_test(queue queue ${virtual})
 asyncdemo_valgrind_test(queue_unbounded queue --maxsize 0 ${virtual})
+asyncdemo_valgrind_test(lag lag --jobs 2 ${virtual})
+asyncdemo_valgrind_test(lag_gil lag --offload thread --jobs 2 --gil ${virtual} --json)
+# Real CPU work: on the loop, on pool threads under the GIL, and in child processes (asyncdemo
+# started again in its worker mode, which memcheck follows with --trace-children=no: only the
+# parent's libuv process and pipe handles are checked here).
+asyncdemo_valgrind_test(lag_real lag --jobs 2 --cost 20ms --tick 10ms --gil)
 asyncdemo_valgrind_test(semaphore_trace
   semaphore --n 4 --limit 2 --delay 1s ${virtual} -q --trace valgrind-semaphore.trace.json)
 asyncdemo_valgrind_test(probe_invalid

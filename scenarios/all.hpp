@@ -13,6 +13,7 @@ ScenarioEntry cancel_scenario();
 ScenarioEntry semaphore_scenario();
 ScenarioEntry lock_scenario();
 ScenarioEntry queue_scenario();
+ScenarioEntry lag_scenario();
 ScenarioEntry probe_scenario();
 
 }  // namespace asyncdemo

@@ -323,6 +323,24 @@ TEST_SUITE("e2e") {
     CHECK(std::chrono::steady_clock::now() - again < 15s);
   }
 
+  TEST_CASE("after Ctrl-C, a run that must wait for a child process says so, and waits") {
+    // The signal goes to asyncdemo alone (not its process group, as a terminal's would), so the
+    // child counts on: a ProcessPoolExecutor cannot stop running work either.
+    RunOptions options;
+    options.signals = {signal_when_output("process-start")};
+    const auto start = std::chrono::steady_clock::now();
+    const RunResult result = run_asyncdemo(
+        {"lag", "--offload", "process", "--jobs", "1", "--cost", "1s", "--color", "never"},
+        options);
+    INFO(result);
+    CHECK(result.exit_code == 130);
+    CHECK(contains(result.err,
+                   "asyncdemo: interrupted (SIGINT): waiting for 1 child process still "
+                   "running (they cannot be cancelled); Ctrl-C again to quit\n"));
+    CHECK(std::chrono::steady_clock::now() - start >= 1s);  // the child's second of CPU
+    CHECK(contains(result.out, "process-1 (cancelled)"));
+  }
+
   TEST_CASE("a reader that leaves early ends a long --json report at once, not at its end") {
     // The same run twice: its whole document to a reader that takes it all, then to one that
     // leaves after 100 bytes (`| head -c 100`). Rendering the document is most of the first

@@ -57,6 +57,10 @@ const std::vector<Example>& examples() {
       {"lock-deadlock", {"lock", "--deadlock", "--delay", "100ms"}},
       {"queue",
        {"queue", "--producers", "2", "--consumers", "2", "--items", "8", "--maxsize", "2"}},
+      // Neither depends on the machine's core count: inline work holds the one loop thread,
+      // and under the GIL thread work computes one job at a time.
+      {"lag", {"lag", "--offload", "inline", "--jobs", "2", "--cost", "300ms"}},
+      {"lag-gil", {"lag", "--offload", "thread", "--jobs", "2", "--cost", "300ms", "--gil"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
   };
   return all;
