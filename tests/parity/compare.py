@@ -10,9 +10,11 @@ program beside this file that the scenario mirrors. They must agree on:
   - the order in which the tasks ended, exactly, except among tasks that a case lists as
     unordered: asyncio itself does not decide their order (threads that finish together; the
     siblings a TaskGroup cancels, which it walks in the order of a set);
-  - each task's end and the total elapsed time, within 60 ms + 15%;
+  - each task's end and the total elapsed time, within 60 ms + 15%, as are the times a scenario
+    reports beside them: lag's worst heartbeat lag in each mode;
   - what main got, exactly, where a scenario reports it: probe's status per name, timeout's
-    TimeoutError or value, cancel's value or cancellation per worker, lock's final counter.
+    TimeoutError or value, cancel's value or cancellation per worker, lock's final counter,
+    lag's jobs in submission order (not the primes each counted: that is the machine's speed).
 Ties are the point of several cases: equal delays end in one loop iteration, in creation order,
 and what reacts to a task's end (gather, TaskGroup, wait_for) runs one iteration later. Where a
 tie decides outcomes, the asyncio side runs three times and its most common answer counts.
@@ -228,6 +230,31 @@ CASES = [
     Case("probe_sequential", "probe localhost 127.0.0.1 --sequential"),
     Case("probe_concurrent", "probe localhost 127.0.0.1 127.0.0.2",
          unordered=(("localhost", "127.0.0.1", "127.0.0.2"),)),
+    # lag: CPU work inline holds the loop, and the heartbeat's tick is late by the work; on a
+    # thread or a process the heartbeat stays on time. Costs are CPU time, and small: two cases
+    # run at once on two cores. Where a job runs beside the heartbeat, its cost is no whole
+    # number of ticks, so that its end and a tick never fall due together (a tie either way). asyncdemo's threads take --gil, as Python's always have the GIL.
+    Case("lag_inline_1", "lag --offload inline --jobs 1 --cost 300ms --tick 100ms",
+         why="the job holds the loop for 300 ms: the tick due at 100 ms wakes at 300 ms, 200 ms "
+             "late, and it is the last: gather wakes main, which sets stop, before the heartbeat "
+             "resumes, so the heartbeat ends with the job, last"),
+    Case("lag_inline_2", "lag --offload inline --jobs 2 --cost 200ms --tick 50ms",
+         why="both jobs run back to back in one loop iteration: the tick due at 50 ms is late by "
+             "about 350 ms"),
+    Case("lag_thread_gil_1", "lag --offload thread --jobs 1 --cost 250ms --tick 100ms",
+         asyncdemo_only=("--gil",),
+         why="to_thread leaves the loop free: the heartbeat stays on time, late by a few ms at "
+             "most (the GIL is handed over every 5 ms)"),
+    Case("lag_thread_gil_2", "lag --offload thread --jobs 2 --cost 180ms --tick 50ms",
+         unordered=threads("thread", 2), asyncdemo_only=("--gil",),
+         why="under the GIL one thread runs Python at a time: the two jobs take about 360 ms "
+             "together and end close together, in either order"),
+    Case("lag_process_1", "lag --offload process --jobs 1 --cost 250ms --tick 100ms",
+         why="a process has its own interpreter: the heartbeat stays on time (asyncio's pool is "
+             "warmed up before the clock; asyncdemo starts a process per job, a few ms more)"),
+    Case("lag_all", "lag --offload all --jobs 1 --cost 250ms --tick 100ms",
+         asyncdemo_only=("--gil",),
+         why="the three phases one after another: only inline's tick is late, by about 150 ms"),
 ]
 
 
@@ -263,6 +290,14 @@ def asyncio_side(case):
     return runs[answers.index(most)]
 
 
+def lag_reading(jobs, modes):
+    """lag's results and times: the jobs in submission order, exactly, and each mode's worst
+    heartbeat lag, a time. How many primes fit in a job's CPU time, and how many ticks in a
+    phase, depend on the machine: they are not compared."""
+    return ([row["job"] for row in jobs],
+            {f"{mode} max_lag_s": figures["max_lag_s"] for mode, figures in modes.items()})
+
+
 def behaviour(case, side):
     """What must match exactly: each task's outcome, the order of their ends, the results."""
     outcomes = sorted((name, task["outcome"]) for name, task in side["tasks"].items())
@@ -283,9 +318,11 @@ def asyncio_run(case):
     # source tree.
     document = run_json([sys.executable, "-S", "-B", str(program(case.scenario)),
                          *case.options])
-    results = document.get("results")
+    results, times = document.get("results"), {}
+    if case.scenario == "lag":
+        results, times = lag_reading(results["jobs"], results["modes"])
     return {"tasks": document["tasks"], "order": document["order"],
-            "elapsed_s": document["elapsed_s"], "results": results}
+            "elapsed_s": document["elapsed_s"], "results": results, "times": times}
 
 
 ASYNCDEMO_OUTCOMES = {"ok": "done", "failed": "failed", "cancelled": "cancelled",
@@ -305,13 +342,15 @@ def asyncdemo_side(binary, case):
     tasks = {task["name"]: {"outcome": ASYNCDEMO_OUTCOMES[task["outcome"]], "end_s": task["end_s"]}
              for task in document["tasks"]}
     order = [names[event["task"]] for event in document["events"] if event["kind"] in ENDED]
-    results = None
+    results, times = None, {}
     if case.scenario == "probe":
         results = {row["name"]: row["status"] for row in document["results"]}
     elif case.scenario in ("timeout", "cancel", "lock", "queue"):
         results = document["results"]  # already in the asyncio program's terms
+    elif case.scenario == "lag":
+        results, times = lag_reading(document["results"], document["figures"]["modes"])
     return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
-            "results": results}
+            "results": results, "times": times}
 
 
 # --- comparing ------------------------------------------------------------------------------
@@ -363,10 +402,23 @@ def differences(case, expected, actual):
     if not close_enough(expected["elapsed_s"], actual["elapsed_s"]):
         found.append(("timing", f"elapsed {expected['elapsed_s']:.3f} s in asyncio, "
                                 f"{actual['elapsed_s']:.3f} s in asyncdemo"))
+    for label in times_reported(expected, actual):
+        a, b = expected["times"].get(label), actual["times"].get(label)
+        if a is None or b is None:
+            found.append(("behaviour", f"{label}: asyncio {seconds(a)} s, "
+                                       f"asyncdemo {seconds(b)} s"))
+        elif not close_enough(a, b):
+            found.append(("timing", f"{label}: {a:.3f} s in asyncio, {b:.3f} s in asyncdemo"))
     if expected["results"] != actual["results"]:
         found.append(("behaviour", f"results: asyncio {expected['results']}, "
                                    f"asyncdemo {actual['results']}"))
     return found
+
+
+def times_reported(expected, actual):
+    """The labels of the times a scenario reports beside the tasks' (lag's max_lag_s), either
+    side's, in the order the sides give them."""
+    return list(dict.fromkeys([*expected["times"], *actual["times"]]))
 
 
 def seconds(value):
@@ -393,6 +445,9 @@ def report(case, expected, actual, binary):
         print(f"           (asyncio does not decide the order among {', '.join(group)})")
     print(f"  elapsed  asyncio {expected['elapsed_s']:.3f} s, "
           f"asyncdemo {actual['elapsed_s']:.3f} s")
+    for label in times_reported(expected, actual):
+        print(f"  {label}  asyncio {seconds(expected['times'].get(label))} s, "
+              f"asyncdemo {seconds(actual['times'].get(label))} s")
     if expected["results"] is not None or actual["results"] is not None:
         print(f"  results  asyncio:   {expected['results']}")
         print(f"           asyncdemo: {actual['results']}")

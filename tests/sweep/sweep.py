@@ -15,23 +15,28 @@
      the ratio of the figures it compares, as printed ({:.2f});
    - besides, every duration quoted must be an event's time or the distance between two
      event times (within 1 us), unless its form says what else it is: an option (a deadline
-     that nothing reached), a mean, or a real-time latency (probe, whose lookups the virtual
-     clock does not see);
+     that nothing reached), a mean, a real-time latency (probe, whose lookups the virtual
+     clock does not see), a heartbeat's lag (lag: a tick's resume less its due time, which
+     format_measured prints to three significant digits), a CPU time added up over jobs, or a
+     constant (the GIL's 5ms switch interval);
    - the figures: elapsed_s is the last event's time; each task's start, end and outcome are
      those of its events; sequential_s the sum of the tasks' own work, ideal_s the shortest
      run of that work, overhead_s = max(0, elapsed - ideal) (never negative), speedup =
      sequential / elapsed (null or positive); max_in_flight and max_loop_stall_s as the
      events give them; and the scenario's own figures (timeout's returned_s and overrun_s,
-     cancel's counts, semaphore's waits, probe's counts and completion order).
+     cancel's counts, semaphore's waits, probe's counts and completion order, lag's figures
+     for each --offload phase: elapsed, ticks, worst and p99 lag, how long the jobs held the
+     loop, the longest step and its task, CPU time, jobs at once).
 
 The combinations come from a seeded generator: a fixed list of edges (zero durations, ties,
 --n 1, a limit above n, a cancel after the work ended, timeouts equal to the work, --fail on
 the first and last task with each --on-error, --sequential, more thread work than pool
-threads, --swallow on timeout and cancel), then random ones around them. The seed is
-printed on failure, with the way to replay it (the edges sized by the thread pool use this
-machine's pool, so a replay is exact on the same machine; each failure also prints its
-command). n stays at 50 or below, and
-each run is instant on the virtual clock: the sweep takes a few seconds. probe runs only
+threads, --swallow on timeout and cancel, lag's work shorter than a tick, equal to one and
+none at all, more jobs than cores, the GIL with one job and several), then random ones around
+them. The seed is printed on failure, with the way to replay it (the edges sized by the thread
+pool use this machine's pool, so a replay is exact on the same machine; each failure also
+prints its command). n stays at 50 or below (lag: 9 jobs at most, of 1s each), and each run is
+instant on the virtual clock: the sweep takes a few seconds. probe runs only
 with `localhost` and IPv4 literals: no name goes to DNS.
 
 Left out, and why: `cancel --beat 0`. A worker whose heartbeat is `await sleep(0)` is always
@@ -48,6 +53,7 @@ import argparse
 import bisect
 import heapq
 import json
+import math
 import os
 import random
 import re
@@ -65,7 +71,8 @@ DEFAULT_SEED = 14005
 DEFAULT_RUNS = 320  # edges included
 RUN_TIMEOUT_S = 30
 MICRO_NS = 1000  # "within 1 us"
-SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "queue", "probe")
+SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "queue", "probe",
+             "lag")
 
 # --- durations ----------------------------------------------------------------------------------
 
@@ -207,6 +214,13 @@ def edges(pool: int) -> list[list[str]]:
         # probe: no DNS.
         "probe localhost", "probe 127.0.0.1", "probe localhost 127.0.0.1 127.0.0.2 --limit 1",
         "probe localhost 127.0.0.1 --sequential",
+        # lag: the three offloads; no work at all; work shorter than a tick, equal to one (a
+        # tie), twenty ticks long; the GIL with several jobs and with one; more jobs than the
+        # process pool and than the cores.
+        "lag", "lag --cost 0", "lag --jobs 1 --offload inline --cost 50ms",
+        "lag --offload inline --cost 100ms --tick 100ms", "lag --tick 1ms --cost 20ms",
+        "lag --jobs 5 --offload thread --gil", "lag --jobs 5 --offload process",
+        "lag --jobs 9 --offload thread", "lag --jobs 1 --offload thread --gil",
     ]
     for policy in POLICIES:
         cases += [f"gather --n 1 --fail 1 --on-error {policy}",
@@ -325,9 +339,23 @@ def random_probe(rng: random.Random, pool: int) -> list[str]:
     return ["probe", *names, *options]
 
 
+def random_lag(rng: random.Random, pool: int) -> list[str]:
+    jobs = rng.choice([1, 2, rng.randint(1, 8)])
+    cost = rng.choice([0, pick_ms(rng, 1000), rng.randint(0, 1000)])
+    r = rng.random()
+    # a tick equal to the work (a tie), the shortest, the default, or any up to 300ms
+    tick = (cost if 1 <= cost <= 300 and r < 0.2 else 1 if r < 0.3 else 100 if r < 0.45
+            else rng.randint(1, 300))
+    options = ["--jobs", str(jobs), "--cost", arg(cost), "--tick", arg(tick),
+               "--offload", rng.choice(["inline", "thread", "process", "all"])]
+    if rng.random() < 0.5:
+        options.append("--gil")
+    return ["lag", *options]
+
+
 GENERATORS = ((random_sleep, 15), (random_gather, 30), (random_timeout, 20),
               (random_cancel, 20), (random_semaphore, 13), (random_lock, 10), (random_queue, 10),
-              (random_probe, 2))
+              (random_probe, 2), (random_lag, 15))
 
 
 def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
@@ -1360,6 +1388,451 @@ def probe_lookups(j: Judge, m):
         j.true("\"in real time\", but the run is on the real clock", r.doc["clock"] == "virtual")
 
 
+# lag --------------------------------------------------------------------------------------------
+
+LAG_MODES = ("inline", "thread", "process")
+# The events that bracket a job's work off the loop, by phase.
+LAG_OFF_LOOP = {"thread": ("thread-start", "thread-end"),
+                "process": ("process-start", "process-end")}
+GIL_SWITCH = "5ms"  # CPython's sys.getswitchinterval(), the GIL's hand-over (Gil::kSwitchInterval)
+
+
+@dataclass
+class LagPhase:
+    """One --offload phase of lag, from its events: the `<mode>-beat` heartbeat and its jobs."""
+    mode: str
+    beat: dict
+    jobs: list
+    lags: list  # each tick's lag, from the heartbeat's sleeps: resume - (await + --tick)
+    notes: list  # the heartbeat's "tick N: X late" notes
+    blocked: list  # (job, from index, to index, ns): each await blocked to its next step
+    work: dict  # job id -> its CPU time on the record (blocked, or work-start to work-end)
+    off_loop: Counter  # kinds of the work events (thread-start ...) the jobs left
+    stall: int  # the longest step among the phase's tasks (Timeline::loop_figures on them)
+    stall_task: object  # the first task to reach it, or None (no step took any time)
+    at_once: int  # the most jobs between their work-start and work-end at once
+    begin: int  # the heartbeat's creation (run_phase's start)
+    end: object  # main's first resume after the heartbeat ended (run_phase's end)
+    work_begin: object  # the first job's start
+    work_end: object  # the last job's end
+
+    @property
+    def held(self) -> int:
+        return sum(span[3] for span in self.blocked)
+
+    @property
+    def worst(self) -> int:
+        return max(self.lags, default=0)
+
+
+def lag_modes(r: Record) -> list[str]:
+    """The phases the run's --offload ran, in their order."""
+    offload = r.params["offload"]
+    return list(LAG_MODES) if offload == "all" else [offload]
+
+
+def lag_phase(r: Record, mode: str):
+    """The phase `mode` as its events give it, or None if the record has no heartbeat for it."""
+    cache = r.__dict__.setdefault("lag_phases", {})
+    if mode not in cache:
+        cache[mode] = make_lag_phase(r, mode)
+    return cache[mode]
+
+
+def make_lag_phase(r: Record, mode: str):
+    beat = r.by_name.get(f"{mode}-beat")
+    if beat is None:
+        return None
+    jobs = phase(r, mode)
+    job_ids = {t["id"] for t in jobs}
+    ids = job_ids | {beat["id"]}
+    tick = ns_of(r.params["tick"])
+    lags, slept = [], None
+    blocked, opened = [], {}
+    work, started = Counter(), {}
+    off_loop = Counter()
+    stall, stall_task, open_task, open_since = 0, None, None, 0
+    beat_end = None
+    end = None
+    for i, e in enumerate(r.events):
+        task, kind = e["task"], e["kind"]
+        if beat_end is not None and end is None and task == r.root["id"] and kind == "resume":
+            end = e["t"]
+        if task not in ids:
+            continue
+        if task == beat["id"]:
+            if kind == "await" and e.get("detail") == "sleep":
+                slept = e["t"]
+            elif kind == "resume" and slept is not None:
+                lags.append(e["t"] - (slept + tick))
+                slept = None
+            elif kind in TERMINAL:
+                beat_end = e["t"]
+        else:
+            if kind == "await" and e.get("detail") == "blocked":
+                opened[task] = (i, e["t"])
+            elif task in opened and (kind == "resume" or kind in TERMINAL):
+                at, since = opened.pop(task)
+                blocked.append((task, at, i, e["t"] - since))
+                work[task] += e["t"] - since
+            elif kind in ("thread-start", "thread-end", "process-start", "process-end"):
+                off_loop[kind] += 1
+                if kind.endswith("-start"):
+                    started[task] = e["t"]
+                elif task in started:
+                    work[task] += e["t"] - started.pop(task)
+        # Timeline::loop_figures over the phase's tasks: a step from a start or a resume (a
+        # resume after a blocking call continues the same step) to an await or an end.
+        if kind in ("start", "resume"):
+            if open_task != task:
+                open_task, open_since = task, e["t"]
+        elif task == open_task and ((kind == "await" and e.get("detail") != "blocked")
+                                    or kind in TERMINAL):
+            if e["t"] - open_since > stall:
+                stall, stall_task = e["t"] - open_since, task
+            open_task = None
+    if mode in LAG_OFF_LOOP:
+        work_start, work_end = LAG_OFF_LOOP[mode]
+        at_once = r.most_at_once(lambda e: e["kind"] == work_start,
+                                 lambda e: e["kind"] == work_end, jobs)
+    else:
+        at_once = 0
+    starts = [r.start(t) for t in jobs if r.start(t) is not None]
+    ends = [r.end(t) for t in jobs if r.end(t) is not None]
+    created = r.first.get((beat["id"], "created"))
+    return LagPhase(mode=mode, beat=beat, jobs=jobs, lags=lags, notes=r.notes("tick ", [beat]),
+                    blocked=blocked, work=work, off_loop=off_loop, stall=stall,
+                    stall_task=stall_task, at_once=at_once,
+                    begin=None if created is None else created["t"], end=end,
+                    work_begin=min(starts, default=None), work_end=max(ends, default=None))
+
+
+def lag_p99(lags: list[int]) -> int:
+    """p99 in scenarios/lag.cpp: the nearest rank, ceil(0.99 n), in doubles as there."""
+    if not lags:
+        return 0
+    rank = math.ceil(0.99 * len(lags))
+    return sorted(lags)[max(rank, 1) - 1]
+
+
+def lag_phase_of(j: Judge, mode: str):
+    p = lag_phase(j.r, mode)
+    if p is None:
+        j.fail(f"the text speaks of the {mode} phase, but the record has no {mode}-beat")
+    elif mode not in lag_modes(j.r):
+        j.fail(f"the text speaks of the {mode} phase, but --offload {j.r.params['offload']}")
+    return p
+
+
+def lag_worst_said(j: Judge, p: LagPhase, printed: str):
+    """The worst tick's lag, as format_measured prints it (three significant digits), or
+    exactly (within 1 us)."""
+    j.true(f"{p.mode}: the worst tick: the text says {printed} late, the heartbeat's sleeps "
+           f"(resume - (await sleep + --tick)) give {format_measured(p.worst)} ({p.worst} ns)",
+           printed == format_measured(p.worst) or abs(ns_of(printed) - p.worst) <= MICRO_NS)
+
+
+def lag_stall_name(r: Record, p: LagPhase) -> str:
+    return "no task" if p.stall_task is None else r.tasks[p.stall_task]["name"]
+
+
+def lag_ticks_said(j: Judge, p: LagPhase, m):
+    """"N ticks came on time" / "at most X late" (format_measured)."""
+    j.count(f"{p.mode}: the ticks (the heartbeat's \"tick N\" notes)", m["t"], len(p.notes))
+    j.count(f"{p.mode}: the ticks (the heartbeat's sleeps that ended)", m["t"], len(p.lags))
+    j.true(f"{p.mode}: \"{m['t']} {m['tw']}\": the noun does not fit the count",
+           (m["tw"] == "tick") == (m["t"] == "1"))
+    if m["lag"] is None:
+        j.true(f"{p.mode}: \"on time\", but the worst tick came "
+               f"{format_measured(p.worst)} late ({p.worst} ns)", p.worst == 0)
+    else:
+        j.true(f"{p.mode}: \"at most {m['lag']} late\", but every tick came on time",
+               p.worst > 0)
+        lag_worst_said(j, p, m["lag"])
+
+
+def lag_loop_free(j: Judge, p: LagPhase):
+    j.true(f"{p.mode}: \"the loop stayed free\", but its jobs held it for "
+           f"{format_seconds(p.held / 1e9)} (await blocked)", not p.blocked)
+
+
+def lag_cpu_said(j: Judge, p: LagPhase, m):
+    """"C of CPU in W": the jobs' CPU time (on the virtual clock, each job's work is its --cost)
+    and the first job's start to the last job's end."""
+    r = j.r
+    j.time(f"{p.mode}: the jobs' CPU time in all (each job's work on the record)", m["cpu"],
+           sum(p.work.values()))
+    j.time(f"{p.mode}: the jobs' CPU time in all, against --jobs x --cost", m["cpu"],
+           r.params["jobs"] * ns_of(r.params["cost"]))
+    j.time(f"{p.mode}: the time the work took (the first job's start to the last one's end)",
+           m["w"], None if p.work_begin is None or p.work_end is None
+           else p.work_end - p.work_begin)
+
+
+def lag_one_after_another(j: Judge, p: LagPhase):
+    """Inline work: while a job was blocked (await blocked .. its next step) no other task did
+    anything, and the jobs' blocked spans did not overlap."""
+    r = j.r
+    for task, at, to, _ in p.blocked:
+        others = {r.tasks[e["task"]]["name"] for e in r.events[at + 1:to] if e["task"] != task}
+        j.true(f"inline: \"nothing else could\", but {sorted(others)} had events while "
+               f"{r.tasks[task]['name']} held the loop", not others)
+
+
+def lag_inline_held(j: Judge, p: LagPhase, m):
+    r = j.r
+    tick = ns_of(r.params["tick"])
+    j.true(f"inline: the text says the work held the loop longer than a tick, but it held it for "
+           f"{format_seconds(p.held / 1e9)} and --tick is {r.params['tick']}", p.held > tick)
+    j.time("inline: how long the jobs held the loop (their await blocked spans, added up)",
+           m["held"], p.held)
+    lag_worst_said(j, p, m["lag"])
+    j.true(f"inline: the worst tick came {format_seconds(p.worst / 1e9)} late, less than the "
+           f"held time less a tick ({format_seconds((p.held - tick) / 1e9)})",
+           p.worst >= p.held - tick)
+    j.true(f"inline: the holder named, {m['holder']!r}, is not the task with the phase's longest "
+           f"step ({lag_stall_name(r, p)}, {format_seconds(p.stall / 1e9)})",
+           m["holder"] == lag_stall_name(r, p))
+    lag_one_after_another(j, p)
+
+
+def lag_inline_one(j: Judge, m):
+    p = lag_phase_of(j, "inline")
+    if p is None:
+        return
+    j.true(f"\"{m['holder']} held the loop\" (one job), but --jobs is {j.r.params['jobs']}",
+           j.r.params["jobs"] == 1 and len(p.jobs) == 1)
+    lag_inline_held(j, p, m)
+
+
+def lag_inline_all(j: Judge, m):
+    r = j.r
+    p = lag_phase_of(j, "inline")
+    if p is None:
+        return
+    j.count("inline: the jobs", m["n"], len(p.jobs))
+    j.count("inline: the jobs, against --jobs", m["n"], r.params["jobs"])
+    j.true("inline: several jobs, but the text speaks of them in all", int(m["n"]) > 1)
+    plural(m["ns"], m["n"], j, "inline: the jobs")
+    j.time("inline: the longest single step of the phase (\"at once\")", m["stall"], p.stall)
+    lag_inline_held(j, p, m)
+
+
+def lag_inline_short(j: Judge, m):
+    r = j.r
+    p = lag_phase_of(j, "inline")
+    if p is None:
+        return
+    tick = ns_of(r.params["tick"])
+    j.time("inline: how long the jobs held the loop (their await blocked spans, added up)",
+           m["held"], p.held)
+    j.time("inline: one tick (--tick)", m["tick"], tick)
+    j.true(f"inline: \"no longer than one tick\", but the jobs held the loop for "
+           f"{format_seconds(p.held / 1e9)}, --tick {r.params['tick']}", p.held <= tick)
+    lag_worst_said(j, p, m["lag"])
+    j.true("inline: the hint speaks of --size, but the run gave --cost" if m["size"] is not None
+           else "inline: the hint speaks of --cost, but the run gave --size",
+           (m["size"] is not None) == (r.params.get("size") is not None))
+
+
+def lag_thread(j: Judge, m):
+    r = j.r
+    p = lag_phase_of(j, "thread")
+    if p is None:
+        return
+    j.true("thread: the text leaves out the GIL, but the run had --gil", not r.params["gil"])
+    lag_loop_free(j, p)
+    lag_ticks_said(j, p, m)
+    lag_cpu_said(j, p, m)
+    j.count("thread: the most jobs on threads at once (thread-start .. thread-end)", m["k"],
+            p.at_once)
+    j.count("thread: the cores, against figures.cores", m["cores"], r.doc["figures"].get("cores"))
+    plural(m["cs"], m["cores"], j, "thread: the cores")
+    j.true(f"thread: up to {p.at_once} at once on {m['cores']} cores", p.at_once <= int(m["cores"]))
+
+
+def lag_thread_gil(j: Judge, m):
+    r = j.r
+    p = lag_phase_of(j, "thread")
+    if p is None:
+        return
+    j.true("thread: the text speaks of the GIL, but the run had no --gil", r.params["gil"])
+    lag_loop_free(j, p)
+    lag_ticks_said(j, p, m)
+    lag_cpu_said(j, p, m)
+    if m["one"] is not None:
+        j.true(f"thread: \"the one job\", but the phase has {len(p.jobs)}",
+               len(p.jobs) == 1 and r.params["jobs"] == 1)
+    else:
+        j.count("thread: the jobs that took turns at the GIL", m["n"], len(p.jobs))
+        j.count("thread: the jobs that took turns, against --jobs", m["n"], r.params["jobs"])
+        j.true("thread: \"the 1 jobs took turns\"", int(m["n"]) > 1)
+    j.true(f"thread: with the GIL the jobs took turns, but {p.at_once} were on threads at once "
+           "(thread-start .. thread-end)", p.at_once <= 1)
+
+
+def lag_process(j: Judge, m):
+    r = j.r
+    p = lag_phase_of(j, "process")
+    if p is None:
+        return
+    j.count("process: the jobs", m["n"], len(p.jobs))
+    j.count("process: the jobs, against --jobs", m["n"], r.params["jobs"])
+    plural(m["ns"], m["n"], j, "process: the jobs")
+    j.true("process: \"a simulated child process\" does not fit the number of jobs",
+           (m["one"] is not None) == (m["n"] == "1"))
+    j.count("process: the most jobs in processes at once (process-start .. process-end)", m["k"],
+            p.at_once)
+    pool = r.doc["figures"].get("process_pool_size")
+    j.true(f"process: {p.at_once} at once in a process pool of {pool}",
+           pool is not None and p.at_once <= pool)
+    lag_loop_free(j, p)
+    lag_ticks_said(j, p, m)
+
+
+def lag_model(j: Judge, m):
+    r, f = j.r, j.r.doc["figures"]
+    modes = lag_modes(r)
+    threads, processes, gil = "thread" in modes, "process" in modes, bool(r.params["gil"])
+    for group, present, what in (
+            ("gil", threads and gil, "thread work taking turns at one lock (threads, --gil)"),
+            ("par", threads and not gil, "C++ threads in parallel (threads, no --gil)"),
+            ("proc", processes, "the process pool (processes)"),
+            ("sc", (threads and not gil) or processes,
+             "the simulated cores (threads without --gil, or processes)"),
+            ("gil2", threads and gil, "the GIL's turns on the virtual clock (threads, --gil)")):
+        j.true(f"model: the part on {what} is {'missing' if present else 'there'}, with "
+               f"--offload {r.params['offload']}{' --gil' if gil else ''}",
+               (m[group] is not None) == present)
+    for group in ("g1", "g2"):
+        if m[group] is not None:
+            j.true(f"model: the GIL's switch interval is {GIL_SWITCH} "
+                   f"(sys.getswitchinterval()), not {m[group]}", m[group] == GIL_SWITCH)
+    if m["cores"] is not None:
+        j.count("model: the cores, against figures.cores", m["cores"], f.get("cores"))
+        plural(m["cs"], m["cores"], j, "model: the cores")
+    if m["pp"] is not None:
+        j.count("model: the process pool, against figures.process_pool_size", m["pp"],
+                f.get("process_pool_size"))
+        plural(m["pps"], m["pp"], j, "model: the process pool's workers")
+    if m["sc"] is not None:
+        j.count("model: the simulated cores, against figures.cores", m["sc"], f.get("cores"))
+        plural(m["scs"], m["sc"], j, "model: the simulated cores")
+    # What the model says, against what the phases did: "a job at a time on each of N
+    # simulated cores" (threads without the GIL, and processes), a process pool of P workers,
+    # one lock for threads with the GIL.
+    jobs = r.params["jobs"]
+    for mode in modes:
+        p = lag_phase(r, mode)
+        if p is None or mode == "inline":
+            continue
+        widths = []
+        if mode == "thread":
+            widths.append(("one lock", 1) if gil else (f"{m['sc']} simulated cores",
+                                                       int(m["sc"] or 0)))
+        else:
+            widths.append((f"a process pool of {m['pp']} workers", int(m["pp"] or 0)))
+            widths.append((f"{m['sc']} simulated cores", int(m["sc"] or 0)))
+        for what, width in widths:
+            j.true(f"model: {jobs} jobs on {what} run {min(jobs, width)} at once, but the "
+                   f"{mode} phase ran {p.at_once} at once", p.at_once == min(jobs, width))
+
+
+def lag_compare(j: Judge, m):
+    r = j.r
+    parts = [re.fullmatch(rf"([a-z]+) ({PLACEHOLDER['D']})", part)
+             for part in m["parts"].split(", ")]
+    if not all(parts):
+        j.fail(f"worst tick late: cannot read {m['parts']!r}")
+        return
+    said = [(part[1], part[2]) for part in parts]
+    j.true(f"worst tick late: the phases {[mode for mode, _ in said]} are not those run, in "
+           f"order ({lag_modes(r)})", [mode for mode, _ in said] == lag_modes(r))
+    j.true("worst tick late: a comparison of fewer than two phases", len(said) >= 2)
+    for mode, printed in said:
+        p = lag_phase(r, mode)
+        if p is None:
+            j.fail(f"worst tick late: the record has no {mode} phase")
+            continue
+        lag_worst_said(j, p, printed)
+
+
+def lag_figures(j: Judge):
+    """lag's figures and results, against the events: each phase's elapsed_s (the heartbeat's
+    creation to main's resume after it ended), ticks, max_lag_s and p99_lag_s (from the
+    heartbeat's sleeps, which its notes must say), held_loop_s (the jobs' await blocked),
+    max_loop_stall_s and its task (the phase's longest step), cpu_s and jobs_at_once."""
+    r, f = j.r, j.r.doc["figures"]
+
+    def same(name, value, ns):
+        j.true(f"figures.{name} {value} is not what the events give "
+               f"({None if ns is None else ns / 1e9})",
+               value is not None and ns is not None and abs(ns_of_seconds(value) - ns) <= MICRO_NS)
+
+    modes = lag_modes(r)
+    # The cores the process may compute on (its affinity counts), which size the process pool.
+    j.count("figures.cores, against figures.process_pool_size", f.get("cores"),
+            f.get("process_pool_size"))
+    j.true(f"figures.cores {f.get('cores')} is more than the {r.doc['thread_pool']['cpus']} "
+           "CPUs online", 1 <= (f.get("cores") or 0) <= max(r.doc["thread_pool"]["cpus"], 1))
+    j.count("figures.pool_size, against thread_pool.threads", f.get("pool_size"),
+            r.doc["thread_pool"]["threads"])
+    j.true(f"figures.modes has {sorted(f.get('modes', {}))}, --offload {r.params['offload']} "
+           f"runs {modes}", sorted(f.get("modes", {})) == sorted(modes))
+    cost, jobs = ns_of(r.params["cost"]), r.params["jobs"]
+    rows = []
+    previous_end = 0
+    for mode in modes:
+        p = lag_phase(r, mode)
+        if p is None:
+            j.fail(f"--offload {r.params['offload']}, but the record has no {mode}-beat")
+            continue
+        figure = f.get("modes", {}).get(mode, {})
+        j.count(f"{mode}: the jobs, against --jobs", len(p.jobs), jobs)
+        j.true(f"{mode}: a job did not end ok", all(t["outcome"] == "ok" for t in p.jobs))
+        j.true(f"{mode}: the phase began ({p.begin}) before the one before it ended "
+               f"({previous_end})", p.begin is not None and p.begin >= previous_end)
+        previous_end = p.end if p.end is not None else previous_end
+        # The heartbeat's notes, "tick N: X late", one for each of its sleeps, in order.
+        said = [n["detail"] for n in p.notes]
+        expected = [f"tick {i}: {format_measured(lag)} late" for i, lag in enumerate(p.lags, 1)]
+        j.true(f"{mode}: the heartbeat's notes {said[:5]}... do not say what its sleeps give "
+               f"{expected[:5]}...", said == expected)
+        j.true(f"{mode}: a tick came before it was due: {min(p.lags, default=0)} ns",
+               all(lag >= 0 for lag in p.lags))
+        # Where the work ran: on the loop (await blocked), on a thread, in a process.
+        kinds = LAG_OFF_LOOP.get(mode, ())
+        j.true(f"{mode}: work events {dict(p.off_loop)}, not {kinds or 'none'}",
+               set(p.off_loop) <= set(kinds) and (mode != "inline" or not p.off_loop))
+        j.true(f"{mode}: an offloaded job held the loop (await blocked)",
+               mode == "inline" or not p.blocked)
+        for t in p.jobs:
+            j.time(f"{mode}: {t['name']}'s CPU time on the record (virtual clock: its --cost)",
+                   r.params["cost"], p.work[t["id"]])
+            rows.append({"job": t["name"], "cpu_s": p.work[t["id"]]})
+        same(f"modes.{mode}.elapsed_s", figure.get("elapsed_s"),
+             None if p.end is None or p.begin is None else p.end - p.begin)
+        j.count(f"figures.modes.{mode}.ticks (the heartbeat's notes)", figure.get("ticks"),
+                len(p.notes))
+        same(f"modes.{mode}.max_lag_s", figure.get("max_lag_s"), p.worst)
+        same(f"modes.{mode}.p99_lag_s", figure.get("p99_lag_s"), lag_p99(p.lags))
+        same(f"modes.{mode}.held_loop_s", figure.get("held_loop_s"), p.held)
+        same(f"modes.{mode}.max_loop_stall_s", figure.get("max_loop_stall_s"), p.stall)
+        holder = None if p.stall_task is None else r.tasks[p.stall_task]["name"]
+        j.true(f"figures.modes.{mode}.max_loop_stall_task {figure.get('max_loop_stall_task')!r} "
+               f"is not the first task with the phase's longest step ({holder!r})",
+               figure.get("max_loop_stall_task") == holder)
+        same(f"modes.{mode}.cpu_s", figure.get("cpu_s"), sum(p.work.values()))
+        same(f"modes.{mode}.cpu_s (against --jobs x --cost)", figure.get("cpu_s"), jobs * cost)
+        j.count(f"figures.modes.{mode}.jobs_at_once", figure.get("jobs_at_once"), p.at_once)
+    results = r.doc["results"]
+    j.true(f"results {results[:3]}... are not each job's CPU time on the record, by phase",
+           len(results) == len(rows) and all(
+               a.get("job") == b["job"] and a.get("cpu_s") is not None
+               and abs(ns_of_seconds(a["cpu_s"]) - b["cpu_s"]) <= MICRO_NS
+               for a, b in zip(results, rows)))
+
+
 FORMS = {
     "sleep": [
         Form("blocking", "blocking: time.sleep() held the loop thread, so each task started only "
@@ -1503,6 +1976,41 @@ FORMS = {
              " the slowest took {x:D}, all of them {y:D} together((, in real time (the virtual "
              "clock stands still while a lookup runs, so the run's total says nothing about "
              "them)||, {tot:D} in total))", probe_lookups, exempt=("x", "y")),
+    ],    # lag: a lag (resume less due time) and a CPU time (a sum of the jobs' work) are checked
+    # by their forms, not as event times; so is the GIL's switch interval, a constant.
+    "lag": [
+        Form("model", "model: [[thread work takes turns at one lock, handed over every {g1:D}, "
+             "as CPython's threads do under the GIL{gil:E}; ]][[C++ threads compute in parallel "
+             "on all {cores:N} core{cs:s|} (--gil shows CPython's GIL){par:E}; ]][[a process pool "
+             "of {pp:N} worker{pps:s|}, one per core, as ProcessPoolExecutor's default{proc:E}; ]]"
+             "virtual "
+             "clock: CPU work is not run but simulated by --cost[[, a job at a time on each of "
+             "{sc:N} simulated core{scs:s|}]][[; the GIL's {g2:D} turns are taken a whole job at "
+             "a time (the total is the same){gil2:E}]]", lag_model, exempt=("g1", "g2")),
+        Form("inline-one", "inline: count_primes() ran on the loop thread, so nothing else "
+             "could: {holder:L} held the loop for {held:D}, and the heartbeat's tick came {lag:D} "
+             "late", lag_inline_one, exempt=("lag",)),
+        Form("inline-all", "inline: count_primes() ran on the loop thread, so nothing else "
+             "could: {n:N} job{ns:s|} held the loop for {held:D} in all, one after another "
+             "({stall:D} at once, by {holder:L}), and the heartbeat's tick came {lag:D} late",
+             lag_inline_all, exempt=("lag",)),
+        Form("inline-short", "inline: the work held the loop for {held:D}, no longer than one "
+             "tick ({tick:D}), so the worst tick came {lag:D} late: ((make --cost longer than "
+             "--tick||a larger --size, or a shorter --tick,{size:E})) to see the heartbeat stall",
+             lag_inline_short, exempt=("lag",)),
+        Form("thread", "thread: asyncio.to_thread moved the work to the pool; the loop stayed "
+             "free: {t:N} {tw:tick|ticks} came ((on time||at most {lag:D} late)); {cpu:D} of CPU "
+             "in {w:D}, up to {k:N} at once on {cores:N} core{cs:s|}", lag_thread,
+             exempt=("lag", "cpu")),
+        Form("thread-gil", "thread, with the GIL: the loop stayed free: {t:N} {tw:tick|ticks} "
+             "came ((on time||at most {lag:D} late)); ((the one job had the GIL to itself{one:E}"
+             "||the {n:N} jobs took turns at the GIL)), {cpu:D} of CPU in {w:D}", lag_thread_gil,
+             exempt=("lag", "cpu")),
+        Form("process", "process: {n:N} job{ns:s|} ran in ((a simulated child process{one:E}||"
+             "simulated child processes)), {k:N} at once; the loop stayed free: {t:N} "
+             "{tw:tick|ticks} came ((on time||at most {lag:D} late))", lag_process,
+             exempt=("lag",)),
+        Form("compare", "worst tick late: {parts:L}", lag_compare, exempt=("parts",)),
     ],
 }
 
@@ -1730,6 +2238,8 @@ def check_figures(j: Judge, scenario: str):
         same("get_wait_s", f.get("get_wait_s"), queue_waits(r, "get")[1])
         j.true(f"results {r.doc['results']} are not the items got, in order",
                r.doc["results"] == [{"done": len(got), "got_order": got}])
+    elif scenario == "lag":
+        lag_figures(j)
     elif scenario == "probe":
         rows = r.doc["results"]
         counts = f.get("counts", {})
