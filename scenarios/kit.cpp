@@ -26,6 +26,22 @@ std::string count_of(std::size_t count, std::string_view noun, std::string_view 
   return fmt::format("{} {}", count_of(count, noun), count == 1 ? verb_one : verb_many);
 }
 
+std::size_t work_at_once(const Timeline& timeline, TaskId first, TaskId last) {
+  std::size_t running = 0;
+  std::size_t most = 0;
+  for (const Event& event : timeline.events()) {
+    if (event.task < first || event.task >= last) {
+      continue;
+    }
+    if (event.kind == EventKind::thread_started) {
+      most = std::max(most, ++running);
+    } else if (event.kind == EventKind::thread_finished && running > 0) {
+      --running;
+    }
+  }
+  return most;
+}
+
 WaitTimes wait_times(const Timeline& timeline, WaitKind wait) {
   std::vector<Nanos> since(timeline.tasks().size(), -1);
   WaitTimes times;

@@ -110,6 +110,11 @@ struct WaitTimes {
 /// One pass over the events, however many tasks.
 [[nodiscard]] WaitTimes wait_times(const Timeline& timeline, WaitKind wait);
 
+/// The most jobs of the tasks with ids in [first, last) that ran off the loop (on a pool
+/// thread or in a child process) at the same moment, walking the events in the order they
+/// were recorded (a job's start before its end, even when both have the same time).
+[[nodiscard]] std::size_t work_at_once(const Timeline& timeline, TaskId first, TaskId last);
+
 /// The work figures a scenario computed itself (from its record): overhead =
 /// elapsed - ideal (at least 0), speedup = sequential / elapsed if asked for and elapsed > 0.
 void set_work(ScenarioReport& report, double sequential_s, double ideal_s,

@@ -75,10 +75,9 @@ std::string_view name_of(Offload where) {
 }
 
 std::vector<std::pair<std::string, std::vector<Offload>>> offload_choices() {
-  return {{"inline", {Offload::inline_work}},
-          {"thread", {Offload::thread}},
-          {"process", {Offload::process}},
-          {"all", {Offload::inline_work, Offload::thread, Offload::process}}};
+  return each_or_all<Offload>({{"inline", Offload::inline_work},
+                               {"thread", Offload::thread},
+                               {"process", Offload::process}});
 }
 
 struct LagOptions {
@@ -232,23 +231,6 @@ Nanos held_loop(const Timeline& timeline, const Phase& phase) {
   return held;
 }
 
-// The most of the phase's jobs whose work ran (on a thread or in a process) at one moment.
-std::size_t work_at_once(const Timeline& timeline, const Phase& phase) {
-  std::size_t running = 0;
-  std::size_t most = 0;
-  for (const Event& event : timeline.events()) {
-    if (event.task <= phase.first || event.task >= phase.last) {
-      continue;
-    }
-    if (event.kind == EventKind::thread_started) {
-      most = std::max(most, ++running);
-    } else if (event.kind == EventKind::thread_finished && running > 0) {
-      --running;
-    }
-  }
-  return most;
-}
-
 struct PhaseFigures {
   double elapsed_s = 0;
   double work_s = 0;  // from the first job's start to the last one's end
@@ -269,7 +251,7 @@ PhaseFigures figures_of(const ScenarioReport& report, const Phase& phase) {
   f.max_lag_s = worst == phase.lags_ns.end() ? 0 : kit::seconds(*worst);
   f.p99_lag_s = kit::seconds(p99(phase.lags_ns));
   f.held_s = kit::seconds(held_loop(report.timeline, phase));
-  f.at_once = work_at_once(report.timeline, phase);
+  f.at_once = kit::work_at_once(report.timeline, phase.first, phase.last);
   const std::vector<Timeline::TaskSummary> tasks = report.timeline.summarize();
   Nanos first_start = phase.end_ns;
   Nanos last_end = phase.start_ns;
@@ -467,17 +449,11 @@ std::string model_of(const LagOptions& options, ClockKind clock) {
 }
 
 Json params_of(const LagOptions& options) {
-  std::string offload = "?";
-  for (const auto& [name, modes] : offload_choices()) {
-    if (modes == options.modes) {
-      offload = name;
-    }
-  }
   return {{"jobs", options.jobs},
           {"cost", options.size ? Json(nullptr) : Json(format_duration(options.cost))},
           {"size", options.size ? Json(*options.size) : Json(nullptr)},
           {"tick", format_duration(options.tick)},
-          {"offload", offload},
+          {"offload", name_of_choice(offload_choices(), options.modes)},
           {"gil", options.gil}};
 }
 

@@ -105,4 +105,31 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name, T& target
                            });
 }
 
+/// The choices of an option that picks one way of doing the work, or all of them one after
+/// another (sleep's --mode, lag's --offload): each way alone, in the order given, then "all".
+template <typename T>
+std::vector<std::pair<std::string, std::vector<T>>> each_or_all(
+    const std::vector<std::pair<std::string, T>>& ways) {
+  std::vector<std::pair<std::string, std::vector<T>>> choices;
+  std::vector<T> all;
+  for (const auto& [name, way] : ways) {
+    choices.emplace_back(name, std::vector<T>{way});
+    all.push_back(way);
+  }
+  choices.emplace_back("all", std::move(all));
+  return choices;
+}
+
+/// What a choice option was, in the words it was given: the name of `chosen` among
+/// `choices` ("?" if it is none of them).
+template <typename T>
+std::string name_of_choice(const std::vector<std::pair<std::string, T>>& choices, const T& chosen) {
+  for (const auto& [name, value] : choices) {
+    if (value == chosen) {
+      return name;
+    }
+  }
+  return "?";
+}
+
 }  // namespace asyncdemo

@@ -46,10 +46,9 @@ std::string_view name_of(SleepMode mode) {
 
 // --mode's choices: each way alone, or all three one after another.
 std::vector<std::pair<std::string, std::vector<SleepMode>>> mode_choices() {
-  return {{"blocking", {SleepMode::blocking}},
-          {"async", {SleepMode::async}},
-          {"threads", {SleepMode::threads}},
-          {"all", {SleepMode::blocking, SleepMode::async, SleepMode::threads}}};
+  return each_or_all<SleepMode>({{"blocking", SleepMode::blocking},
+                                 {"async", SleepMode::async},
+                                 {"threads", SleepMode::threads}});
 }
 
 struct SleepOptions {
@@ -57,16 +56,6 @@ struct SleepOptions {
   Duration delay = 1s;
   std::vector<SleepMode> modes = mode_choices().back().second;  // all
 };
-
-// What --mode was, in the words it was given.
-std::string mode_option(const SleepOptions& options) {
-  for (const auto& [name, modes] : mode_choices()) {
-    if (modes == options.modes) {
-      return name;
-    }
-  }
-  return "?";
-}
 
 // One way of sleeping, run as N tasks gathered together.
 struct Phase {
@@ -138,25 +127,6 @@ double ideal_of(SleepMode mode, const SleepOptions& options, std::size_t pool) {
   return static_cast<double>(rounds) * delay;
 }
 
-// The most jobs of the phase's tasks that ran on pool threads at the same
-// moment, walking the events in the order they were recorded (a job's start
-// before its end, even when both have the same time).
-std::size_t threads_at_once(const Timeline& timeline, const Phase& phase) {
-  std::size_t running = 0;
-  std::size_t most = 0;
-  for (const Event& event : timeline.events()) {
-    if (event.task < phase.first || event.task >= phase.last) {
-      continue;
-    }
-    if (event.kind == EventKind::thread_started) {
-      most = std::max(most, ++running);
-    } else if (event.kind == EventKind::thread_finished && running > 0) {
-      --running;
-    }
-  }
-  return most;
-}
-
 void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions& options,
                  std::size_t pool, double slack) {
   const double elapsed = kit::seconds(phase.end_ns - phase.start_ns);
@@ -189,7 +159,7 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const SleepOptions&
     report.checks.push_back(kit::between(
         fmt::format("threads: the {} sleeps overlapped {} at a time (the pool size)", n, pool),
         elapsed, ideal, ideal + slack, "s"));
-    const std::size_t at_once = threads_at_once(report.timeline, phase);
+    const std::size_t at_once = kit::work_at_once(report.timeline, phase.first, phase.last);
     report.takeaways.push_back(fmt::format(
         "threads: {} on a pool of {} threads ran at most {} at a time, in {}",
         kit::count_of(options.n, "blocking sleep"), pool, at_once, format_seconds(elapsed)));
@@ -219,7 +189,7 @@ ScenarioReport run_sleep(const SleepOptions& options, const RunContext& context)
   const std::size_t pool = Runtime::thread_pool_size();
   Json params = {{"n", options.n},
                  {"delay", format_duration(options.delay)},
-                 {"mode", mode_option(options)},
+                 {"mode", name_of_choice(mode_choices(), options.modes)},
                  {"pool_size", pool}};
   std::string longest_name;
   for (const SleepMode mode : options.modes) {
