@@ -383,20 +383,22 @@ void judge_phase(ScenarioReport& report, const Phase& phase, const LagOptions& o
   }
 }
 
-// "worst tick late: inline 400ms, thread 1.2ms, process 900us"
+// "heartbeat lag, worst / p99: inline 400ms / 400ms, thread 1.2ms / 1.1ms, process ..."
 void compare_phases(ScenarioReport& report) {
-  if (report.figures["modes"].size() < 2) {
-    return;
-  }
   std::vector<std::string> parts;
   for (const Offload where : {Offload::inline_work, Offload::thread, Offload::process}) {
     const std::string mode(name_of(where));
     if (report.figures["modes"].contains(mode)) {
-      const double lag = report.figures["modes"][mode]["max_lag_s"].get<double>();
-      parts.push_back(fmt::format("{} {}", mode, format_measured(kit::nanos(lag))));
+      const Json& figures = report.figures["modes"][mode];
+      parts.push_back(fmt::format("{} {} / {}", mode,
+                                  format_measured(kit::nanos(figures["max_lag_s"].get<double>())),
+                                  format_measured(kit::nanos(figures["p99_lag_s"].get<double>()))));
     }
   }
-  report.comparisons.push_back(fmt::format("worst tick late: {}", fmt::join(parts, ", ")));
+  if (!parts.empty()) {
+    report.comparisons.push_back(
+        fmt::format("heartbeat lag, worst / p99: {}", fmt::join(parts, ", ")));
+  }
 }
 
 void add_results(ScenarioReport& report, const Phase& phase) {

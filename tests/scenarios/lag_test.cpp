@@ -53,7 +53,8 @@ TEST_SUITE("scenarios") {
     // Each phase: the work, then the heartbeat's tick that sees the stop.
     CHECK(figure(report, "thread", "elapsed_s") == doctest::Approx(0.4));
     CHECK(report.comparisons.size() == 1);
-    CHECK(report.comparisons[0] == "worst tick late: inline 200ms, thread 0s, process 0s");
+    CHECK(report.comparisons[0] ==
+          "heartbeat lag, worst / p99: inline 200ms / 200ms, thread 0s / 0s, process 0s / 0s");
   }
 
   TEST_CASE("under the GIL, jobs on threads take as long together as one after another") {
