@@ -123,13 +123,15 @@ Crunched read_cpu_worker_output(std::string_view output, int pid) {
 }
 
 int cpu_worker_main(const std::vector<std::string_view>& args) {
-  const auto cost_ns = args.empty() ? std::nullopt : read_number<Nanos>(args[0]);
+  // A negative cost stands for an argument that is missing or not a number.
+  const Nanos cost_ns =
+      args.empty() || args.size() > 2 ? -1 : read_number<Nanos>(args[0]).value_or(-1);
   const auto below = args.size() == 2 ? read_number<std::uint64_t>(args[1]) : std::nullopt;
-  if (!cost_ns || *cost_ns < 0 || args.size() > 2 || (args.size() == 2 && !below)) {
+  if (cost_ns < 0 || (args.size() == 2 && !below)) {
     std::fputs("asyncdemo --cpu-worker: usage: asyncdemo --cpu-worker COST_NS [BELOW]\n", stderr);
     return 2;
   }
-  const Crunched done = count_primes(CpuWork{Duration(*cost_ns), below});
+  const Crunched done = count_primes(CpuWork{Duration(cost_ns), below});
   fmt::print("{} {}\n", done.primes, done.cpu_ns);
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
