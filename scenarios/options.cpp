@@ -259,6 +259,29 @@ std::size_t checked_count(const std::string& label, std::string_view text, std::
   return value;
 }
 
+// A plain decimal from 0 to 1: digits, at most one point, digits; nothing from_chars alone
+// would also take (a sign, an exponent, "inf", "nan", hex).
+double checked_fraction(const std::string& label, std::string_view text) {
+  const std::size_t point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view fraction =
+      point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
+  const bool plain = !text.empty() && text != "." && std::ranges::all_of(whole, is_digit) &&
+                     std::ranges::all_of(fraction, is_digit);
+  double value = -1;
+  if (plain) {
+    std::from_chars(text.data(), text.data() + text.size(), value);
+  }
+  if (!plain || value < 0) {
+    throw CLI::ValidationError(
+        fmt::format("{}: \"{}\" is not a fraction; write one from 0 to 1, like 0.2", label, text));
+  }
+  if (value > 1) {
+    out_of_range(label, "0", "1", text);
+  }
+  return value;
+}
+
 }  // namespace
 
 Parsed<Duration> parse_duration(std::string_view text) {
@@ -375,6 +398,19 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name,
       description);
   return option->type_name(type_name)
       ->default_str(default_name)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+CLI::Option* add_fraction_option(CLI::App& app, const std::string& name, double& target,
+                                 const std::string& description) {
+  auto* option = app.add_option_function<std::string>(
+      name,
+      [label = option_label(name), &target](const std::string& text) {
+        target = checked_fraction(label, text);
+      },
+      with_range(description, "0", "1"));
+  return option->type_name("FRACTION")
+      ->default_str(fmt::format("{}", target))
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 

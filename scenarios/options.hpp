@@ -70,6 +70,12 @@ CLI::Option* add_duration_list_option(CLI::App& app, const std::string& name,
 CLI::Option* add_count_option(CLI::App& app, const std::string& name, std::size_t& target,
                               const std::string& description, std::size_t min, std::size_t max);
 
+/// `--error-rate 0.2`: a fraction from 0 to 1, written as a plain decimal (0, 0.25, 1); a
+/// percentage, sign, exponent or anything else reads
+/// `--error-rate: "20%" is not a fraction; write one from 0 to 1, like 0.2`.
+CLI::Option* add_fraction_option(CLI::App& app, const std::string& name, double& target,
+                                 const std::string& description);
+
 /// `--tld dev`: text that must not be empty; `--tld ""` reads
 /// `--tld needs a value (got an empty one)`. `type_name` is what --help shows
 /// ("TEXT"); an input file is declared with "FILE", which is how the CLI knows

@@ -296,6 +296,41 @@ TEST_CASE("a count option shows its default and range in --help") {
   CHECK(help.find("how many tasks (1 to 1000)") != std::string::npos);
 }
 
+TEST_CASE("a fraction option takes a plain decimal from 0 to 1") {
+  CLI::App app;
+  double rate = 0;
+  asyncdemo::add_fraction_option(app, "--error-rate", rate, "the share that fails");
+  for (const auto& [text, value] : std::vector<std::pair<std::string, double>>{
+           {"0", 0}, {"1", 1}, {"0.25", 0.25}, {".5", 0.5}, {"1.0", 1}, {"0.000", 0}}) {
+    CAPTURE(text);
+    parse(app, {"--error-rate", text});
+    CHECK(rate == value);
+  }
+  CHECK(app.help().find("the share that fails (0 to 1)") != std::string::npos);
+}
+
+TEST_CASE("a fraction option names the form it wants, and the range") {
+  CLI::App app;
+  double rate = 0.5;
+  asyncdemo::add_fraction_option(app, "--error-rate", rate, "the share that fails");
+  for (const std::string text :
+       {"20%", "-0.1", "+0.5", "1e-1", "nan", "inf", "", ".", "0.5.5", " 0.5", "0x1", "half"}) {
+    CAPTURE(text);
+    CHECK_THROWS_WITH_AS(
+        parse(app, {"--error-rate", text}),
+        ("--error-rate: \"" + text + "\" is not a fraction; write one from 0 to 1, like 0.2")
+            .c_str(),
+        CLI::ValidationError);
+  }
+  for (const std::string text : {"1.5", "2", "1.0000001"}) {
+    CAPTURE(text);
+    CHECK_THROWS_WITH_AS(parse(app, {"--error-rate", text}),
+                         ("--error-rate must be between 0 and 1; got " + text).c_str(),
+                         CLI::ValidationError);
+  }
+  CHECK(rate == 0.5);
+}
+
 TEST_CASE("a choice option maps each name to its value") {
   CLI::App app;
   Mode mode = Mode::async;
