@@ -65,6 +65,9 @@ asyncdemo_valgrind_test(lag_gil lag --offload thread --jobs 2 --gil ${virtual} -
 # started again in its worker mode, which memcheck follows with --trace-children=no: only the
 # parent's libuv process and pipe handles are checked here).
 asyncdemo_valgrind_test(lag_real lag --jobs 2 --cost 20ms --tick 10ms --gil)
+asyncdemo_valgrind_test(retry retry --error-rate 0.2 ${virtual} --json)
+asyncdemo_valgrind_test(retry_real
+  retry --n 3 --capacity 1 --window 1s --max-attempts 3 --base 20ms --jitter full)
 asyncdemo_valgrind_test(semaphore_trace
   semaphore --n 4 --limit 2 --delay 1s ${virtual} -q --trace valgrind-semaphore.trace.json)
 asyncdemo_valgrind_test(probe_invalid

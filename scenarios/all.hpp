@@ -14,6 +14,7 @@ ScenarioEntry semaphore_scenario();
 ScenarioEntry lock_scenario();
 ScenarioEntry queue_scenario();
 ScenarioEntry lag_scenario();
+ScenarioEntry retry_scenario();
 ScenarioEntry probe_scenario();
 
 }  // namespace asyncdemo

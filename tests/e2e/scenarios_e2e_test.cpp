@@ -61,6 +61,7 @@ const std::vector<Example>& examples() {
       // and under the GIL thread work computes one job at a time.
       {"lag", {"lag", "--offload", "inline", "--jobs", "2", "--cost", "300ms"}},
       {"lag-gil", {"lag", "--offload", "thread", "--jobs", "2", "--cost", "300ms", "--gil"}},
+      {"retry", {"retry", "--n", "6", "--jitter", "all"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
   };
   return all;
