@@ -14,7 +14,8 @@ program beside this file that the scenario mirrors. They must agree on:
     reports beside them: lag's worst heartbeat lag in each mode;
   - what main got, exactly, where a scenario reports it: probe's status per name, timeout's
     TimeoutError or value, cancel's value or cancellation per worker, lock's final counter,
-    lag's jobs in submission order (not the primes each counted: that is the machine's speed).
+    lag's jobs in submission order (not the primes each counted: that is the machine's speed),
+    retry's attempts per client and whether each got an answer.
 Ties are the point of several cases: equal delays end in one loop iteration, in creation order,
 and what reacts to a task's end (gather, TaskGroup, wait_for) runs one iteration later. Where a
 tie decides outcomes, the asyncio side runs three times and its most common answer counts.
@@ -255,6 +256,23 @@ CASES = [
     Case("lag_all", "lag --offload all --jobs 1 --cost 250ms --tick 100ms",
          asyncdemo_only=("--gil",),
          why="the three phases one after another: only inline's tick is late, by about 150 ms"),
+    # retry: the service's windows and the backoffs are the same arithmetic on both sides, and
+    # the jitter the same seeded draws. Each case keeps every call at least 35 ms from a window's
+    # edge (on the virtual clock), so the few ms that real timers add over five retries never
+    # move a call into the next window, and its clients end apart (by 80 ms or more) or in one
+    # iteration (calls made together, answered in the order they were made).
+    Case("retry_none", "retry --jitter none --n 5 --capacity 2 --window 1s",
+         why="the three turned away at 0 s retry together at 110, 320 and 730 ms, all in the "
+             "first window: the herd. Two get in at 1.54 s, the last at 3.15 s"),
+    Case("retry_gives_up", "retry --jitter none --n 4 --capacity 1 --window 1s --max-attempts 3",
+         why="three calls each, all in the first window: three clients give up at 330 ms"),
+    Case("retry_full", "retry --jitter full --n 5 --capacity 2 --window 1s --seed 2",
+         why="full jitter: waits drawn from 0 to the backoff, the same draws on both sides"),
+    Case("retry_equal_errors",
+         "retry --jitter equal --n 5 --capacity 2 --window 1s --error-rate 0.3 --seed 6",
+         why="equal jitter, and calls served that fail at random: the same ones on both sides"),
+    Case("retry_all", "retry --jitter all --n 3 --capacity 1 --window 1s --max-attempts 4 "
+         "--seed 3", why="the three jitters one after another, each with its own windows"),
 ]
 
 
@@ -298,6 +316,11 @@ def lag_reading(jobs, modes):
             {f"{mode} max_lag_s": figures["max_lag_s"] for mode, figures in modes.items()})
 
 
+def retry_reading(clients):
+    """retry's results: each client's attempts and whether it got an answer, exactly."""
+    return [(row["client"], row["attempts"], row["answered"]) for row in clients]
+
+
 def behaviour(case, side):
     """What must match exactly: each task's outcome, the order of their ends, the results."""
     outcomes = sorted((name, task["outcome"]) for name, task in side["tasks"].items())
@@ -321,6 +344,8 @@ def asyncio_run(case):
     results, times = document.get("results"), {}
     if case.scenario == "lag":
         results, times = lag_reading(results["jobs"], results["modes"])
+    elif case.scenario == "retry":
+        results = retry_reading(results)
     return {"tasks": document["tasks"], "order": document["order"],
             "elapsed_s": document["elapsed_s"], "results": results, "times": times}
 
@@ -349,6 +374,8 @@ def asyncdemo_side(binary, case):
         results = document["results"]  # already in the asyncio program's terms
     elif case.scenario == "lag":
         results, times = lag_reading(document["results"], document["figures"]["modes"])
+    elif case.scenario == "retry":
+        results = retry_reading(document["results"])
     return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
             "results": results, "times": times}
 

@@ -26,13 +26,16 @@
      events give them; and the scenario's own figures (timeout's returned_s and overrun_s,
      cancel's counts, semaphore's waits, probe's counts and completion order, lag's figures
      for each --offload phase: elapsed, ticks, worst and p99 lag, how long the jobs held the
-     loop, the longest step and its task, CPU time, jobs at once).
+     loop, the longest step and its task, CPU time, jobs at once; retry's calls replayed from
+     each client's notes: the calls and what each window served, never over --capacity, each
+     backoff within its jitter's bounds, every client's attempts and outcome, the finish times).
 
 The combinations come from a seeded generator: a fixed list of edges (zero durations, ties,
 --n 1, a limit above n, a cancel after the work ended, timeouts equal to the work, --fail on
 the first and last task with each --on-error, --sequential, more thread work than pool
 threads, --swallow on timeout and cancel, lag's work shorter than a tick, equal to one and
-none at all, more jobs than cores, the GIL with one job and several), then random ones around
+none at all, more jobs than cores, the GIL with one job and several; retry with one client, room
+for all, no latency, every call failing, one attempt), then random ones around
 them. The seed is printed on failure, with the way to replay it (the edges sized by the thread
 pool use this machine's pool, so a replay is exact on the same machine; each failure also
 prints its command). n stays at 50 or below (lag: 9 jobs at most, of 1s each), and each run is
@@ -72,7 +75,7 @@ DEFAULT_RUNS = 320  # edges included
 RUN_TIMEOUT_S = 30
 MICRO_NS = 1000  # "within 1 us"
 SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "queue", "probe",
-             "lag")
+             "lag", "retry")
 
 # --- durations ----------------------------------------------------------------------------------
 
@@ -221,6 +224,11 @@ def edges(pool: int) -> list[list[str]]:
         "lag --offload inline --cost 100ms --tick 100ms", "lag --tick 1ms --cost 20ms",
         "lag --jobs 5 --offload thread --gil", "lag --jobs 5 --offload process",
         "lag --jobs 9 --offload thread", "lag --jobs 1 --offload thread --gil",
+        # retry: the defaults; one client; room for everyone; no latency; every call failing;
+        # one attempt only; a cap at the base; windows shorter than a call.
+        "retry", "retry --n 1", "retry --n 5 --capacity 9", "retry --latency 0",
+        "retry --error-rate 1 --n 3", "retry --max-attempts 1", "retry --cap 100ms",
+        "retry --window 1ms --latency 5ms", "retry --n 50 --capacity 2 --error-rate 0.5",
     ]
     for policy in POLICIES:
         cases += [f"gather --n 1 --fail 1 --on-error {policy}",
@@ -353,9 +361,24 @@ def random_lag(rng: random.Random, pool: int) -> list[str]:
     return ["lag", *options]
 
 
+def random_retry(rng: random.Random, pool: int) -> list[str]:
+    base = rng.randint(1, 300)
+    options = ["--n", str(rng.choice([1, 2, rng.randint(1, 50)])),
+               "--capacity", str(rng.choice([1, 2, rng.randint(1, 20)])),
+               "--window", arg(rng.choice([100, 1000, rng.randint(1, 2000)])),
+               "--latency", arg(rng.choice([0, 10, rng.randint(0, 200)])),
+               "--base", arg(base), "--cap", arg(rng.choice([base, base * 8, 5000])),
+               "--max-attempts", str(rng.choice([1, 6, rng.randint(1, 12)])),
+               "--seed", str(rng.randint(0, 2**32 - 1)),
+               "--jitter", rng.choice(["none", "full", "equal", "all"])]
+    if rng.random() < 0.4:
+        options += ["--error-rate", rng.choice(["0.1", "0.5", "1", f"{rng.random():.3f}"])]
+    return ["retry", *options]
+
+
 GENERATORS = ((random_sleep, 15), (random_gather, 30), (random_timeout, 20),
               (random_cancel, 20), (random_semaphore, 13), (random_lock, 10), (random_queue, 10),
-              (random_probe, 2), (random_lag, 15))
+              (random_probe, 2), (random_lag, 15), (random_retry, 15))
 
 
 def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
@@ -1836,6 +1859,269 @@ def lag_figures(j: Judge):
                for a, b in zip(results, rows)))
 
 
+# retry ------------------------------------------------------------------------------------------
+
+RETRY_MODES = ("none", "full", "equal")
+RETRY_BURST = 10_000_000  # "the most retries in any 10ms"
+RETRY_WINDOWS_SHOWN = 16
+RETRY_NOTE = re.compile(r"attempt (\d+): (answered|turned away \(over capacity\)|failed \(a "
+                        r"transient error\))(?:; (retrying in (\S+)|giving up))?")
+RETRY_ANSWERS = {"answered": "served", "turned away (over capacity)": "turned away",
+                 "failed (a transient error)": "error"}
+
+
+@dataclass
+class RetryCall:
+    client: int  # its number in the phase, 1-based
+    attempt: int
+    arrived: int  # from the phase's start: the client's await of the round trip
+    answered: int  # from the phase's start: its note
+    answer: str  # served, turned away, error
+
+
+@dataclass
+class RetryPhase:
+    """One --jitter phase of retry, from its events: each call is a client's `await sleep` (the
+    round trip) and the note that follows it, "attempt K: <answer>"."""
+    mode: str
+    clients: list
+    begin: int  # the first client's creation
+    calls: list  # in arrival order
+    problems: list  # what did not replay
+
+    def windows(self, window: int):
+        count = max((c.arrived // window for c in self.calls), default=-1) + 1
+        calls, served = [0] * count, [0] * count
+        for c in self.calls:
+            calls[c.arrived // window] += 1
+            served[c.arrived // window] += c.answer != "turned away"
+        return calls, served
+
+    def done(self) -> list:
+        """Each client's last answer, in submission order."""
+        last = {}
+        for c in self.calls:
+            last[c.client] = c.answered
+        return [last.get(i, 0) for i in range(1, len(self.clients) + 1)]
+
+    def busiest_retries(self) -> int:
+        arrivals = sorted(c.arrived for c in self.calls if c.attempt > 1)
+        most, lo = 0, 0
+        for hi, t in enumerate(arrivals):
+            while t - arrivals[lo] >= RETRY_BURST:
+                lo += 1
+            most = max(most, hi - lo + 1)
+        return most
+
+
+def retry_modes(r: Record) -> list[str]:
+    jitter = r.params["jitter"]
+    return list(RETRY_MODES) if jitter == "all" else [jitter]
+
+
+def retry_phase(r: Record, mode: str):
+    cache = r.__dict__.setdefault("retry_phases", {})
+    if mode not in cache:
+        cache[mode] = make_retry_phase(r, mode)
+    return cache[mode]
+
+
+def make_retry_phase(r: Record, mode: str):
+    clients = phase(r, mode)
+    if not clients:
+        return None
+    number = {t["id"]: int(t["name"].rsplit("-", 1)[1]) for t in clients}
+    begin = min(r.first[(t["id"], "created")]["t"] for t in clients)
+    calls, problems, awaited, backing_off = [], [], {}, set()
+    for e in r.events:
+        task = e["task"]
+        if task not in number:
+            continue
+        if e["kind"] == "await" and e.get("detail") == "sleep":
+            if task in backing_off:  # the backoff that the note before it announced
+                backing_off.discard(task)
+            else:
+                awaited[task] = e["t"]  # the round trip of a call
+        elif e["kind"] == "note":
+            m = RETRY_NOTE.fullmatch(e.get("detail", ""))
+            if m is None or task not in awaited:
+                problems.append(f"{r.tasks[task]['name']}: a note that is no call's answer: "
+                                f"{e.get('detail')!r}")
+                continue
+            calls.append(RetryCall(number[task], int(m[1]), awaited.pop(task) - begin,
+                                   e["t"] - begin, RETRY_ANSWERS[m[2]]))
+            if m[3] is not None and m[3].startswith("retrying"):
+                backing_off.add(task)
+    calls.sort(key=lambda c: c.arrived)  # stable: the order they were made in, at equal times
+    return RetryPhase(mode=mode, clients=clients, begin=begin, calls=calls, problems=problems)
+
+
+def retry_nearest_rank(values: list, share: float) -> int:
+    """done_by in scenarios/retry.cpp: the nearest rank, ceil(share n), in doubles as there."""
+    if not values:
+        return 0
+    rank = math.ceil(share * len(values))
+    return sorted(values)[max(rank, 1) - 1]
+
+
+def retry_measured_said(j: Judge, what: str, printed: str, ns: int):
+    j.true(f"{what}: the text says {printed}, the record gives {format_measured(ns)} ({ns} ns)",
+           printed == format_measured(ns) or abs(ns_of(printed) - ns) <= MICRO_NS)
+
+
+def retry_phase_of(j: Judge, mode: str):
+    p = retry_phase(j.r, mode)
+    if p is None:
+        j.fail(f"the text speaks of the {mode} phase, but the record has no {mode}-N clients")
+    elif mode not in retry_modes(j.r):
+        j.fail(f"the text speaks of the {mode} phase, but --jitter {j.r.params['jitter']}")
+    return p
+
+
+def retry_outcome(j: Judge, m):
+    r = j.r
+    p = retry_phase_of(j, m["mode"])
+    if p is None:
+        return
+    mode, n = p.mode, len(p.clients)
+    j.count(f"{mode}: the clients", m["n"], n)
+    j.count(f"{mode}: the clients, against --n", m["n"], r.params["n"])
+    plural(m["ns"], m["n"], j, f"{mode}: the clients")
+    j.count(f"{mode}: the calls (each client's notes)", m["a"], len(p.calls))
+    plural(m["as"], m["a"], j, f"{mode}: the attempts")
+    answered = [t for t in p.clients if t["outcome"] == "ok"]
+    gave_up = [t for t in p.clients if t["outcome"] == "failed"]
+    j.count(f"{mode}: the clients that got an answer (ended ok)", m["ok"], len(answered))
+    j.count(f"{mode}: the clients that got an answer (their last note)", m["ok"],
+            sum(1 for i in range(1, n + 1) if any(
+                c.client == i and c.answer == "served" for c in p.calls)))
+    j.count(f"{mode}: the clients that gave up (ended failed)", m["g"] or 0, len(gave_up))
+    if m["g"] is not None:
+        j.count(f"{mode}: --max-attempts", m["max"], r.params["max_attempts"])
+        plural(m["maxs"], m["max"], j, f"{mode}: the attempts before giving up")
+        for t in gave_up:
+            tries = sum(1 for c in p.calls if c.client == int(t["name"].rsplit("-", 1)[1]))
+            j.count(f"{mode}: {t['name']} gave up after", m["max"], tries)
+    j.count(f"{mode}: the calls turned away", m["t"],
+            sum(c.answer == "turned away" for c in p.calls))
+    j.count(f"{mode}: the calls that failed at random", m["e"] or 0,
+            sum(c.answer == "error" for c in p.calls))
+    done = p.done()
+    for key, share, what in (("p50", 0.5, "half"), ("p99", 0.99, "99%"), ("all", 1.0, "all")):
+        retry_measured_said(j, f"{mode}: {what} of the clients done", m[key],
+                            retry_nearest_rank(done, share))
+
+
+def retry_windows(j: Judge, m):
+    r = j.r
+    p = retry_phase_of(j, m["mode"])
+    if p is None:
+        return
+    window = ns_of(r.params["window"])
+    j.time(f"{p.mode}: the window, against --window", m["w"], window)
+    calls, _ = p.windows(window)
+    expected = " ".join(str(c) for c in calls[:RETRY_WINDOWS_SHOWN])
+    if len(calls) > RETRY_WINDOWS_SHOWN:
+        expected += " ..."
+    j.true(f"{p.mode}: calls per window: the text says {m['h']!r}, the notes give {expected!r}",
+           m["h"] == expected)
+    j.time(f"{p.mode}: the burst's width (a constant)", m["burst"], RETRY_BURST)
+    j.count(f"{p.mode}: the most retries in any 10ms", m["k"], p.busiest_retries())
+
+
+def retry_compare(j: Judge, m):
+    r = j.r
+    parts = [re.fullmatch(rf"([a-z]+) (\d+) / (\d+) / ({PLACEHOLDER['D']})", part)
+             for part in m["parts"].split(", ")]
+    if not all(parts):
+        j.fail(f"attempts / answered / all done: cannot read {m['parts']!r}")
+        return
+    j.true(f"attempts / answered / all done: the phases {[x[1] for x in parts]} are not those "
+           f"run, in order ({retry_modes(r)})", [x[1] for x in parts] == retry_modes(r))
+    for x in parts:
+        p = retry_phase(r, x[1])
+        if p is None:
+            j.fail(f"attempts / answered / all done: the record has no {x[1]} phase")
+            continue
+        j.count(f"{p.mode}: the calls", x[2], len(p.calls))
+        j.count(f"{p.mode}: the clients answered", x[3],
+                sum(t["outcome"] == "ok" for t in p.clients))
+        retry_measured_said(j, f"{p.mode}: all done", x[4], max(p.done(), default=0))
+
+
+def retry_figures(j: Judge):
+    """retry's figures and results against the notes: every call's answer, each client's
+    attempts and outcome, the windows and what they served (never above --capacity), each
+    backoff within its jitter's bounds, and each phase's times."""
+    r, f = j.r, j.r.doc["figures"]
+    modes = retry_modes(r)
+    j.true(f"figures.modes has {sorted(f.get('modes', {}))}, --jitter {r.params['jitter']} "
+           f"runs {modes}", sorted(f.get("modes", {})) == sorted(modes))
+    window, capacity = ns_of(r.params["window"]), r.params["capacity"]
+    base, cap, most = ns_of(r.params["base"]), ns_of(r.params["cap"]), r.params["max_attempts"]
+    latency = ns_of(r.params["latency"])
+    rows = []
+    for mode in modes:
+        p = retry_phase(r, mode)
+        if p is None:
+            j.fail(f"--jitter {r.params['jitter']}, but the record has no {mode} clients")
+            continue
+        for problem in p.problems:
+            j.fail(problem)
+        figure = f.get("modes", {}).get(mode, {})
+        calls, served = p.windows(window)
+        j.true(f"figures.modes.{mode}.calls_per_window {figure.get('calls_per_window')} is not "
+               f"what the notes give ({calls})", figure.get("calls_per_window") == calls)
+        j.true(f"figures.modes.{mode}.served_per_window {figure.get('served_per_window')} is "
+               f"not what the notes give ({served})", figure.get("served_per_window") == served)
+        j.true(f"{mode}: a window served {max(served, default=0)} calls, over --capacity "
+               f"{capacity}", max(served, default=0) <= capacity)
+        for name, expected in (("attempts", len(p.calls)),
+                               ("answered", sum(t["outcome"] == "ok" for t in p.clients)),
+                               ("gave_up", sum(t["outcome"] == "failed" for t in p.clients)),
+                               ("turned_away", sum(c.answer == "turned away" for c in p.calls)),
+                               ("errors", sum(c.answer == "error" for c in p.calls)),
+                               ("busiest_10ms_retries", p.busiest_retries())):
+            j.count(f"figures.modes.{mode}.{name}", figure.get(name), expected)
+        done = p.done()
+        for name, share in (("p50_done_s", 0.5), ("p99_done_s", 0.99), ("last_done_s", 1.0)):
+            value = figure.get(name)
+            expected = retry_nearest_rank(done, share)
+            j.true(f"figures.modes.{mode}.{name} {value} is not what the notes give "
+                   f"({expected / 1e9})",
+                   value is not None and abs(ns_of_seconds(value) - expected) <= MICRO_NS)
+        by_client = {}
+        for c in p.calls:
+            by_client.setdefault(c.client, []).append(c)
+        for t in p.clients:
+            number = int(t["name"].rsplit("-", 1)[1])
+            own = by_client.get(number, [])
+            j.true(f"{t['name']}: its calls are not attempts 1, 2, ... in order: "
+                   f"{[c.attempt for c in own]}",
+                   [c.attempt for c in own] == list(range(1, len(own) + 1)))
+            j.true(f"{t['name']}: {len(own)} calls, over --max-attempts {most}", len(own) <= most)
+            answered = bool(own) and own[-1].answer == "served"
+            j.true(f"{t['name']}: outcome {t['outcome']}, but its last call was "
+                   f"{own[-1].answer if own else 'none'}",
+                   t["outcome"] == ("ok" if answered else "failed"))
+            j.true(f"{t['name']}: gave up after {len(own)} calls, not --max-attempts {most}",
+                   answered or len(own) == most)
+            j.true(f"{t['name']}: a call served before its last",
+                   all(c.answer != "served" for c in own[:-1]))
+            for c in own:
+                j.true(f"{t['name']}: attempt {c.attempt} took {c.answered - c.arrived} ns, not "
+                       f"--latency {r.params['latency']}", c.answered - c.arrived == latency)
+            for before, after in zip(own, own[1:]):
+                ceiling = min(cap, base * 2 ** (before.attempt - 1))
+                low = {"none": ceiling, "full": 0, "equal": ceiling // 2}[mode]
+                waited = after.arrived - before.answered
+                j.true(f"{t['name']}: waited {waited} ns after attempt {before.attempt}, outside "
+                       f"[{low}, {ceiling}] ns (--jitter {mode})", low <= waited <= ceiling)
+            rows.append({"client": t["name"], "attempts": len(own), "answered": answered})
+    j.true(f"results {r.doc['results'][:3]}... are not each client's calls, by phase",
+           r.doc["results"] == rows)
+
+
 FORMS = {
     "sleep": [
         Form("blocking", "blocking: time.sleep() held the loop thread, so each task started only "
@@ -2014,6 +2300,16 @@ FORMS = {
              "{tw:tick|ticks} came ((on time||at most {lag:D} late))", lag_process,
              exempt=("lag",)),
         Form("compare", "heartbeat lag, worst / p99: {parts:L}", lag_compare,
+             exempt=("parts",)),
+    ],
+    "retry": [
+        Form("outcome", "{mode:none|full|equal}: {n:N} client{ns:s|} made {a:N} attempt{as:s|}: "
+             "{ok:N} got an answer[[ and {g:N} gave up after {max:N} attempt{maxs:s|}]]; the "
+             "service turned away {t:N}[[ and {e:N} failed at random]]. Done: half by {p50:D}, "
+             "99% by {p99:D}, all by {all:D}", retry_outcome, exempt=("p50", "p99", "all")),
+        Form("windows", "{mode:none|full|equal}: calls per {w:D} window: {h:L}; the most "
+             "retries in any {burst:D}: {k:N}", retry_windows, exempt=("w", "burst")),
+        Form("compare", "attempts / answered / all done: {parts:L}", retry_compare,
              exempt=("parts",)),
     ],
 }
@@ -2244,6 +2540,8 @@ def check_figures(j: Judge, scenario: str):
                r.doc["results"] == [{"done": len(got), "got_order": got}])
     elif scenario == "lag":
         lag_figures(j)
+    elif scenario == "retry":
+        retry_figures(j)
     elif scenario == "probe":
         rows = r.doc["results"]
         counts = f.get("counts", {})
