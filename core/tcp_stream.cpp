@@ -45,7 +45,10 @@ ReadLineAwaiter::~ReadLineAwaiter() {
   }
 }
 
-bool ReadLineAwaiter::await_ready() const noexcept { return socket_->line_ready(limit_); }
+bool ReadLineAwaiter::await_ready() const noexcept {
+  // Another task waits already: not ready, so that await_suspend says so.
+  return !socket_->has_waiter() && socket_->line_ready(limit_);
+}
 
 bool ReadLineAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
   if (socket_->has_waiter()) {

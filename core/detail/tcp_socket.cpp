@@ -116,12 +116,18 @@ void TcpSocket::update_ref() noexcept {
 bool TcpSocket::line_ready(std::size_t limit) noexcept {
   limit_ = limit;
   resume_if_room();
-  return in_.find('\n') != std::string::npos || in_.size() > limit || eof_ || error_ != 0 ||
-         closed_;
+  return unread().find('\n') != std::string_view::npos || unread().size() > limit || eof_ ||
+         error_ != 0 || closed_;
 }
 
 std::optional<std::string> TcpSocket::take_line(std::size_t limit) {
-  std::optional<std::string> line = take_complete_line(limit);
+  std::optional<std::string> line;
+  try {
+    line = take_complete_line(limit);
+  } catch (const LineTooLong&) {
+    resume_if_room();  // the over-long line is gone: there may be room to read again
+    throw;
+  }
   resume_if_room();
   if (line) {
     return line;
@@ -132,35 +138,49 @@ std::optional<std::string> TcpSocket::take_line(std::size_t limit) {
   if (eof_) {
     // StreamReader.readline at EOF: the bytes of a last line without its "\n" as they
     // are, then nothing (b'': here std::nullopt).
-    if (in_.empty()) {
+    if (unread().empty()) {
       return std::nullopt;
     }
-    return std::exchange(in_, {});
+    std::string last(unread());
+    drop(unread().size());
+    return last;
   }
-  throw SocketClosed(closed_message(peer_));
+  if (closed_) {
+    throw SocketClosed(closed_message(peer_));
+  }
+  // Woken for a line that another task's read_line took meanwhile (without waiting).
+  throw RuntimeMisuse("read_line: two tasks read lines from " + peer_ + " at once");
 }
 
 std::optional<std::string> TcpSocket::take_complete_line(std::size_t limit) {
-  const std::size_t end = in_.find('\n');
-  if (end != std::string::npos && end <= limit) {
-    std::string line = in_.substr(0, end);
-    in_.erase(0, end + 1);
+  const std::size_t end = unread().find('\n');
+  if (end != std::string_view::npos && end <= limit) {
+    std::string line(unread().substr(0, end));
+    drop(end + 1);
     if (line.ends_with('\r')) {
       line.pop_back();
     }
     return line;
   }
-  if (end != std::string::npos) {
-    in_.erase(0, end + 1);  // the over-long line goes, the lines after it stay
+  if (end != std::string_view::npos) {
+    drop(end + 1);  // the over-long line goes, the lines after it stay
     throw LineTooLong(peer_, limit);
   }
-  if (in_.size() > limit) {
+  if (unread().size() > limit) {
     // Its end has not come yet: what comes until it is dropped as it arrives.
-    in_.clear();
+    drop(unread().size());
     skipping_ = !eof_ && error_ == 0;
     throw LineTooLong(peer_, limit);
   }
   return std::nullopt;
+}
+
+void TcpSocket::drop(std::size_t bytes) noexcept {
+  taken_ += bytes;
+  if (taken_ == in_.size()) {
+    in_.clear();  // all taken: start over at the front, nothing to move
+    taken_ = 0;
+  }
 }
 
 void TcpSocket::raise_error() const {
@@ -205,6 +225,9 @@ void TcpSocket::keep(const char* data, std::size_t size) {
     skipping_ = false;
     chunk.remove_prefix(end + 1);
   }
+  // Lines are taken by moving taken_ on; the bytes before it go once per chunk read, not
+  // once per line (a buffer of many short lines would be moved for every one of them).
+  in_.erase(0, std::exchange(taken_, 0));
   in_.append(chunk);
 }
 
@@ -220,14 +243,14 @@ void TcpSocket::stop_reading() noexcept {
 }
 
 void TcpSocket::pause_if_full() noexcept {
-  if (reading_ && in_.size() > 2 * limit_) {
+  if (reading_ && unread().size() > 2 * limit_) {
     stop_reading();
     paused_ = true;
   }
 }
 
 void TcpSocket::resume_if_room() noexcept {
-  if (!paused_ || in_.size() > limit_ || closed_ || eof_ || error_ != 0) {
+  if (!paused_ || unread().size() > limit_ || closed_ || eof_ || error_ != 0) {
     return;
   }
   paused_ = false;

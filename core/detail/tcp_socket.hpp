@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/detail/local_tcp.hpp"
 #include "core/detail/uv_handle.hpp"
@@ -104,6 +105,12 @@ class TcpSocket {
   void notify() noexcept;
   [[nodiscard]] std::optional<std::string> take_complete_line(std::size_t limit);
   [[noreturn]] void raise_error() const;
+  /// What was read and not yet taken.
+  [[nodiscard]] std::string_view unread() const noexcept {
+    return std::string_view(in_).substr(taken_);
+  }
+  /// Takes `bytes` from the front of unread().
+  void drop(std::size_t bytes) noexcept;
   static void alloc_cb(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf) noexcept;
   static void read_cb(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
 
@@ -114,7 +121,8 @@ class TcpSocket {
   int side_ = 0;
   std::string local_;  // a client of our own listener: its address, to abandon a pending connect
   LineWaiter* waiter_ = nullptr;
-  std::string in_;                     // read, not yet taken
+  std::string in_;  // read; the first taken_ bytes were taken already
+  std::size_t taken_ = 0;
   std::size_t limit_ = kDefaultLimit;  // the last reader's: the buffer's bound is twice it
   bool reading_ = false;               // uv_read_start is in effect
   bool paused_ = false;                // stopped because the buffer is full
