@@ -261,6 +261,45 @@ TEST_SUITE("tcp") {
     CHECK(sent_lines(pieces, 32) == expected);
   }
 
+  Task<void> reset_at_once(TcpListener * listener) {
+    TcpStream stream = co_await listener->accept();
+    stream.abort();
+  }
+
+  Task<Lines> write_to_a_reset_peer() {
+    TcpListener listener = TcpListener::listen(kLoopback, 0);
+    TaskHandle<void> server = asyncdemo::spawn(reset_at_once(&listener), "server");
+    TcpStream stream = co_await asyncdemo::connect(kLoopback, listener.port());
+    Lines seen;
+    try {
+      static_cast<void>(co_await stream.read_line());  // until the reset has arrived
+    } catch (const ConnectionReset&) {
+      seen.emplace_back("read: reset");
+    }
+    try {
+      co_await stream.write("anyone there?\n");
+    } catch (const ConnectionReset&) {
+      seen.emplace_back("write: reset");
+    }
+    stream.close();
+    try {
+      co_await stream.write("after close\n");
+    } catch (const asyncdemo::SocketClosed&) {
+      seen.emplace_back("write: closed");
+    }
+    co_await server;
+    co_return seen;
+  }
+
+  TEST_CASE(
+      "writing to a peer that reset raises ConnectionReset, and to a closed stream SocketClosed") {
+    for (const ClockKind clock : {ClockKind::real, ClockKind::virtual_time}) {
+      Runtime rt(RuntimeOptions{clock});
+      CHECK(asyncdemo::run(rt, write_to_a_reset_peer()) ==
+            Lines{"read: reset", "write: reset", "write: closed"});
+    }
+  }
+
   // ---- errors ------------------------------------------------------------------------------
 
   Task<std::string> listen_twice() {
@@ -434,6 +473,57 @@ TEST_SUITE("tcp") {
     for (const ClockKind clock : {ClockKind::real, ClockKind::virtual_time}) {
       Runtime rt(RuntimeOptions{clock});
       CHECK(asyncdemo::run(rt, cancel_a_connect()) == Lines{"cancelled", "echo: y"});
+    }
+  }
+
+  Task<void> write_all(TcpStream * stream, std::string data) {
+    co_await stream->write(std::move(data));
+  }
+
+  Task<std::size_t> count_lines(TcpStream stream) {
+    std::size_t lines = 0;
+    while (std::optional<std::string> line = co_await stream.read_line()) {
+      lines += *line == "end" ? 1000000 : 1;
+    }
+    co_return lines;
+  }
+
+  Task<std::size_t> cancel_a_big_write() {
+    TcpListener listener = TcpListener::listen(kLoopback, 0);
+    TaskHandle<TcpStream> accepted = asyncdemo::spawn(accept_one(&listener), "acceptor");
+    TcpStream client = co_await asyncdemo::connect(kLoopback, listener.port());
+    TcpStream server = co_await accepted;
+    // 16 MiB while nobody takes a line: the server's buffer fills (128 KiB) and it stops
+    // reading, the kernel's buffers fill (a few MiB), and the write waits for room.
+    constexpr std::size_t kLines = 16384;
+    const std::string line(1023, 'x');
+    std::string big;
+    big.reserve(kLines * (line.size() + 1));
+    for (std::size_t i = 0; i < kLines; ++i) {
+      big += line;
+      big += '\n';
+    }
+    bool timed_out = false;
+    try {
+      co_await asyncdemo::wait_for(write_all(&client, std::move(big)), 20ms, "big-write");
+    } catch (const TimeoutError&) {
+      timed_out = true;
+    }
+    CHECK(timed_out);  // else the kernel took 16 MiB at once, and this test proves nothing
+    // Cancelled, the drain: the bytes still go, before what is written after them.
+    TaskHandle<std::size_t> reader = asyncdemo::spawn(count_lines(std::move(server)), "reader");
+    co_await client.write("end\n");
+    client.close();
+    co_return co_await reader;
+  }
+
+  TEST_CASE("a cancelled write cancels the drain, not the write: every byte still goes") {
+    for (const ClockKind clock : {ClockKind::real, ClockKind::virtual_time}) {
+      Runtime rt(RuntimeOptions{clock});
+      CHECK(asyncdemo::run(rt, cancel_a_big_write()) == 16384 + 1000000);
+      const asyncdemo::Timeline& timeline = rt.timeline();
+      CHECK(asyncdemo::test::summary_of(timeline, task_named(timeline, "big-write")).outcome ==
+            asyncdemo::TaskOutcome::cancelled);
     }
   }
 
