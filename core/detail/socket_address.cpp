@@ -78,6 +78,7 @@ SocketAddress SocketAddress::with_port(std::uint16_t port) const noexcept {
 }
 
 std::string SocketAddress::text() const {
+  // uv_ip*_name fail only for a buffer too small or a family not theirs; neither can be.
   std::array<char, INET6_ADDRSTRLEN> host{};
   if (ipv6()) {
     static_cast<void>(uv_ip6_name(&v6(), host.data(), host.size()));

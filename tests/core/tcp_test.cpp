@@ -4,9 +4,11 @@
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -342,6 +344,19 @@ TEST_SUITE("tcp") {
     Runtime rt;
     CHECK(asyncdemo::run(rt, listen_on("example.org", 0)).find("not a numeric IP address") !=
           std::string::npos);
+  }
+
+  TEST_CASE("a privileged port, for a user without the privilege, is a ListenError that says so") {
+    std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    int unprivileged_start = 1024;
+    start_file >> unprivileged_start;
+    if (::geteuid() == 0 || unprivileged_start <= 1) {
+      MESSAGE("skipped: this user may listen on port 1");
+      return;
+    }
+    Runtime rt;
+    CHECK(asyncdemo::run(rt, listen_on(kLoopback, 1)) ==
+          "cannot listen on 127.0.0.1:1: permission denied (EACCES)");
   }
 
   Task<std::string> connect_to_closed_port() {
