@@ -49,7 +49,10 @@ constexpr std::size_t kPutLook = kStateCount;          // waiting to put: the qu
 constexpr std::size_t kGetLook = kStateCount + 1;      // waiting to get: the queue is empty
 constexpr std::size_t kProcessLook = kStateCount + 2;  // running in a child process
 constexpr std::size_t kProcessAbandonedLook = kStateCount + 3;  // ... after a cancel
-constexpr std::size_t kLookCount = kStateCount + 4;
+// And the network (accept, connect, read, write) apart from other awaits: a server's
+// lesson is which of its tasks wait on a peer and which on the loop.
+constexpr std::size_t kNetworkLook = kStateCount + 4;
+constexpr std::size_t kLookCount = kStateCount + 5;
 
 Look look_at(std::size_t index) {
   switch (index) {
@@ -57,11 +60,25 @@ Look look_at(std::size_t index) {
     case kGetLook: return {'<', Ansi::cyan, "waiting to get (queue empty)"};
     case kProcessLook: return {'P', Ansi::magenta, "in a child process"};
     case kProcessAbandonedLook: return {'%', Ansi::red, "child process left running"};
+    case kNetworkLook: return {':', Ansi::cyan, "awaiting the network"};
     default: return look_of(static_cast<SpanState>(index));
   }
 }
 
+bool network_wait(WaitKind wait) {
+  switch (wait) {
+    case WaitKind::accept:
+    case WaitKind::connect:
+    case WaitKind::read:
+    case WaitKind::write: return true;
+    default: return false;
+  }
+}
+
 std::size_t look_index(const Span& span) {
+  if (span.state == SpanState::awaiting && network_wait(span.wait)) {
+    return kNetworkLook;
+  }
   if (span.state == SpanState::waiting && span.wait == WaitKind::queue_put) {
     return kPutLook;
   }

@@ -53,6 +53,31 @@ ProcessOutputTooLarge::ProcessOutputTooLarge(int pid, std::size_t limit)
           fmt::format("worker process {} wrote more than {} bytes on its stdout", pid, limit),
           pid) {}
 
+namespace {
+
+// "permission denied (EACCES)": what a user reads first, then the name to search for.
+std::string reason(int code) {
+  return fmt::format("{} ({})", uv_strerror(code), uv_err_name(code));
+}
+
+}  // namespace
+
+ListenError::ListenError(const std::string& address, int code)
+    : UvError(code, fmt::format("cannot listen on {}: {}", address, reason(code))) {}
+
+ConnectError::ConnectError(const std::string& address, int code)
+    : UvError(code, fmt::format("cannot connect to {}: {}", address, reason(code))) {}
+
+ConnectionReset::ConnectionReset(const std::string& peer, int code)
+    : UvError(code, fmt::format("connection with {} {}", peer,
+                                code == UV_EPIPE ? "broken: the peer is gone (EPIPE)"
+                                                 : "reset by the peer (" +
+                                                       std::string(uv_err_name(code)) + ")")) {}
+
+LineTooLong::LineTooLong(const std::string& peer, std::size_t limit)
+    : std::runtime_error(fmt::format("a line from {} is longer than {} bytes", peer, limit)),
+      limit_(limit) {}
+
 void fail_task(int id) { throw std::runtime_error(fmt::format("task-{} failed", id)); }
 
 }  // namespace asyncdemo

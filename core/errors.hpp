@@ -30,6 +30,10 @@ class UvError : public std::runtime_error {
   UvError(const char* call, int code);
   [[nodiscard]] int code() const noexcept { return code_; }
 
+ protected:
+  /// For the subclasses that word their message themselves.
+  UvError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+
  private:
   int code_;
 };
@@ -88,6 +92,45 @@ class ProcessFailed : public std::runtime_error {
 class ProcessOutputTooLarge : public ProcessFailed {
  public:
   ProcessOutputTooLarge(int pid, std::size_t limit);
+};
+
+/// A TCP listener could not be opened (asyncio.start_server's OSError): "cannot listen on
+/// 127.0.0.1:80: permission denied (EACCES)". EADDRINUSE, EACCES, EADDRNOTAVAIL, ...
+class ListenError : public UvError {
+ public:
+  ListenError(const std::string& address, int code);
+};
+
+/// A TCP connection could not be made (open_connection's ConnectionRefusedError, OSError):
+/// "cannot connect to 127.0.0.1:1: connection refused (ECONNREFUSED)".
+class ConnectError : public UvError {
+ public:
+  ConnectError(const std::string& address, int code);
+};
+
+/// The peer reset the connection, or a write found it gone (ConnectionResetError,
+/// BrokenPipeError): "connection with 127.0.0.1:5000 reset by the peer (ECONNRESET)".
+class ConnectionReset : public UvError {
+ public:
+  ConnectionReset(const std::string& peer, int code);
+};
+
+/// A read, write or accept on a stream or listener that was closed (by this process):
+/// "the connection with 127.0.0.1:5000 is closed".
+class SocketClosed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// read_line found a line longer than its limit (StreamReader.readline's ValueError, from
+/// LimitOverrunError). The over-long line is dropped; the stream stays usable.
+class LineTooLong : public std::runtime_error {
+ public:
+  LineTooLong(const std::string& peer, std::size_t limit);
+  [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
+
+ private:
+  std::size_t limit_;
 };
 
 /// Raises RuntimeError("task-<id> failed"), the failure the demonstrations

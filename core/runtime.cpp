@@ -14,6 +14,7 @@
 #include <exception>
 #include <utility>
 
+#include "core/detail/local_tcp.hpp"
 #include "core/detail/loop_guard.hpp"
 #include "core/detail/process_pool.hpp"
 #include "core/detail/simulated_pool.hpp"
@@ -183,6 +184,13 @@ detail::ProcessPool& Runtime::process_pool() {
     process_pool_ = std::make_unique<detail::ProcessPool>(*this, process_pool_size());
   }
   return *process_pool_;
+}
+
+detail::LocalTcp& Runtime::local_tcp() {
+  if (!local_tcp_) {
+    local_tcp_ = std::make_unique<detail::LocalTcp>(*this);
+  }
+  return *local_tcp_;
 }
 
 int Runtime::close_loop() noexcept {

@@ -44,6 +44,7 @@
 namespace asyncdemo {
 
 namespace detail {
+class LocalTcp;
 class ProcessPool;
 class SimulatedPool;
 class ThreadStarts;
@@ -176,6 +177,9 @@ class Runtime final : private detail::CompletionListener {
   /// The pool of child processes that to_process runs (ProcessPoolExecutor), of
   /// process_pool_size() places. Made on first use; the runtime owns it.
   detail::ProcessPool& process_pool();
+  /// The runtime's TCP listeners and the connections between its own ends, which the
+  /// virtual clock counts as real work in flight (see core/detail/local_tcp.hpp).
+  detail::LocalTcp& local_tcp();
   /// The virtual clock's stand-in for `width` cores that CPU work of kind `where` (thread
   /// or process) runs on: one simulated pool per width and kind, kept for the whole run.
   detail::SimulatedPool& simulated_cores(std::size_t width, WaitKind where);
@@ -275,6 +279,7 @@ class Runtime final : private detail::CompletionListener {
   std::unique_ptr<detail::ProcessPool> process_pool_;
   std::vector<std::unique_ptr<detail::SimulatedPool>> simulated_cores_;
   std::unique_ptr<detail::ThreadStarts> thread_starts_;
+  std::unique_ptr<detail::LocalTcp> local_tcp_;
 };
 
 }  // namespace asyncdemo

@@ -35,6 +35,10 @@ std::string_view to_string(WaitKind kind) {
     case WaitKind::queue_put: return "put";
     case WaitKind::queue_get: return "get";
     case WaitKind::blocked: return "blocked";
+    case WaitKind::accept: return "accept";
+    case WaitKind::connect: return "connect";
+    case WaitKind::read: return "read";
+    case WaitKind::write: return "write";
   }
   return "?";
 }
@@ -203,7 +207,11 @@ SpanState state_while_suspended(WaitKind wait) {
     case WaitKind::blocked: return SpanState::blocked;
     case WaitKind::none:
     case WaitKind::child:
-    case WaitKind::dns: return SpanState::awaiting;
+    case WaitKind::dns:
+    case WaitKind::accept:  // the network: awaiting something outside the loop, as dns
+    case WaitKind::connect:
+    case WaitKind::read:
+    case WaitKind::write: return SpanState::awaiting;
   }
   return SpanState::awaiting;
 }

@@ -29,6 +29,10 @@ enum class WaitKind : std::uint8_t {
   queue_put,  // room in a full queue (Queue.put)
   queue_get,  // an item in an empty queue (Queue.get)
   blocked,    // not a suspension: the loop thread itself is stuck (blocking sleep)
+  accept,     // a connection to a listening socket (TcpListener::accept)
+  connect,    // a TCP connection being made (connect)
+  read,       // bytes from a TCP peer (TcpStream::read_line)
+  write,      // a TCP write handed to the kernel (TcpStream::write: write + drain)
 };
 
 /// What happened to a task. The thread_* kinds mark its work off the loop: on a pool

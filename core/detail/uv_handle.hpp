@@ -56,6 +56,11 @@ class UvHandle {
     }
     return &box_->handle;
   }
+  /// The handle if it is open, else null: for the noexcept paths that only adjust an open
+  /// handle (uv_ref, uv_unref) and have nothing to do otherwise.
+  [[nodiscard]] H* get_if_open() const noexcept {
+    return box_ != nullptr && !closing() ? &box_->handle : nullptr;
+  }
   /// True while uv_close was called and its callback has not run yet.
   [[nodiscard]] bool closing() const noexcept {
     return box_ != nullptr && uv_is_closing(base()) != 0;
