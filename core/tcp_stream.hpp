@@ -119,6 +119,9 @@ class TcpStream {
       socket_->abort();
     }
   }
+  /// Whether the last line read_line returned ended with its "\n". False for the last
+  /// bytes before EOF that had none: a line the peer cut short (readline returns those too).
+  [[nodiscard]] bool last_line_complete() const { return socket().last_line_complete(); }
   /// The peer's address, "127.0.0.1:54321" ("[::1]:54321").
   [[nodiscard]] const std::string& peer() const { return socket().peer(); }
   [[nodiscard]] bool closed() const noexcept { return !socket_ || socket_->closed(); }

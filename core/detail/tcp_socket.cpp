@@ -129,6 +129,7 @@ std::optional<std::string> TcpSocket::take_line(std::size_t limit) {
     throw;
   }
   resume_if_room();
+  last_line_complete_ = true;
   if (line) {
     return line;
   }
@@ -143,6 +144,7 @@ std::optional<std::string> TcpSocket::take_line(std::size_t limit) {
     }
     std::string last(unread());
     drop(unread().size());
+    last_line_complete_ = false;
     return last;
   }
   if (closed_) {

@@ -83,6 +83,9 @@ class TcpSocket {
   /// The next line (see TcpStream::read_line). Throws LineTooLong, ConnectionReset,
   /// UvError, SocketClosed. Call only when line_ready said so.
   std::optional<std::string> take_line(std::size_t limit);
+  /// Whether the last line take_line returned ended with its "\n"; false for the bytes of a
+  /// last line cut short by EOF.
+  [[nodiscard]] bool last_line_complete() const noexcept { return last_line_complete_; }
   void set_waiter(LineWaiter* waiter) noexcept;
   [[nodiscard]] bool has_waiter() const noexcept { return waiter_ != nullptr; }
 
@@ -128,6 +131,7 @@ class TcpSocket {
   bool paused_ = false;                // stopped because the buffer is full
   bool skipping_ = false;              // dropping the rest of an over-long line
   bool eof_ = false;
+  bool last_line_complete_ = true;
   bool closed_ = false;
   int error_ = 0;                                     // a read error (ECONNRESET, ...), or 0
   std::array<char, std::size_t{64} << 10U> chunk_{};  // where libuv reads the next chunk
