@@ -63,7 +63,7 @@ test-fuzz: deps
 
 test-tsan: deps
 	$(call cmake_build,build-tsan,-DASYNCDEMO_SANITIZE=thread)
-	$(TSAN_ENV) $(CTEST) --test-dir build-tsan -L threads
+	$(TSAN_ENV) $(CTEST) --test-dir build-tsan -L "threads|tcp"
 
 test-asan: deps
 	$(call cmake_build,build-asan,-DASYNCDEMO_SANITIZE=$(ASAN_SANITIZE))

@@ -68,6 +68,10 @@ asyncdemo_valgrind_test(lag_real lag --jobs 2 --cost 20ms --tick 10ms --gil)
 asyncdemo_valgrind_test(retry retry --error-rate 0.2 ${virtual} --json)
 asyncdemo_valgrind_test(retry_real
   retry --n 3 --capacity 1 --window 1s --max-attempts 3 --base 20ms --jitter full)
+# Real sockets on 127.0.0.1: the server, its handlers and its clients, on both clocks.
+asyncdemo_valgrind_test(server server ${virtual})
+asyncdemo_valgrind_test(server_blocking server --blocking ${virtual} --json)
+asyncdemo_valgrind_test(server_real server --clients 2 --requests 2 --delay 20ms)
 asyncdemo_valgrind_test(semaphore_trace
   semaphore --n 4 --limit 2 --delay 1s ${virtual} -q --trace valgrind-semaphore.trace.json)
 asyncdemo_valgrind_test(probe_invalid

@@ -15,6 +15,7 @@ ScenarioEntry lock_scenario();
 ScenarioEntry queue_scenario();
 ScenarioEntry lag_scenario();
 ScenarioEntry retry_scenario();
+ScenarioEntry server_scenario();
 ScenarioEntry probe_scenario();
 
 }  // namespace asyncdemo

@@ -62,6 +62,8 @@ const std::vector<Example>& examples() {
       {"lag", {"lag", "--offload", "inline", "--jobs", "2", "--cost", "300ms"}},
       {"lag-gil", {"lag", "--offload", "thread", "--jobs", "2", "--cost", "300ms", "--gil"}},
       {"retry", {"retry", "--n", "6", "--jitter", "all"}},
+      {"server", {"server", "--clients", "3", "--requests", "2"}},
+      {"server-blocking", {"server", "--clients", "3", "--requests", "2", "--blocking"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
   };
   return all;
