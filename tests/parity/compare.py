@@ -273,6 +273,18 @@ CASES = [
          why="equal jitter, and calls served that fail at random: the same ones on both sides"),
     Case("retry_all", "retry --jitter all --n 3 --capacity 1 --window 1s --max-attempts 4 "
          "--seed 3", why="the three jitters one after another, each with its own windows"),
+    # server: real sockets on 127.0.0.1 both sides; the handlers (conn-N) numbered in the order
+    # the server accepted them. The clients connect at once, so which client's connection the
+    # server accepts first is the kernel's to say: the clients' ends, and the handlers', are
+    # compared as groups where they are microseconds apart.
+    Case("server_async", "server --clients 3 --requests 2 --delay 100ms",
+         unordered=(("client-1", "client-2", "client-3", "conn-1", "conn-2", "conn-3"),),
+         why="the handler awaits: the three connections are served at once, 2 x 100 ms"),
+    Case("server_blocking", "server --clients 3 --requests 2 --delay 100ms --blocking",
+         unordered=(("client-1", "client-2", "client-3", "conn-1", "conn-2", "conn-3"),),
+         why="time.sleep in the handler: the six requests one after another, 600 ms"),
+    Case("server_one_client", "server --clients 1 --requests 3 --delay 50ms",
+         why="one connection: each request waits for the answer before the next, 150 ms"),
 ]
 
 
@@ -321,6 +333,15 @@ def retry_reading(clients):
     return [(row["client"], row["attempts"], row["answered"]) for row in clients]
 
 
+def server_reading(requests):
+    """server's results: how many requests each client got answered (the order in which the
+    answers came, microseconds apart, is the kernel's; the latencies are times)."""
+    counts = {}
+    for row in requests:
+        counts[row["client"]] = counts.get(row["client"], 0) + 1
+    return sorted(counts.items())
+
+
 def behaviour(case, side):
     """What must match exactly: each task's outcome, the order of their ends, the results."""
     outcomes = sorted((name, task["outcome"]) for name, task in side["tasks"].items())
@@ -346,6 +367,8 @@ def asyncio_run(case):
         results, times = lag_reading(results["jobs"], results["modes"])
     elif case.scenario == "retry":
         results = retry_reading(results)
+    elif case.scenario == "server":
+        results = server_reading(results)
     return {"tasks": document["tasks"], "order": document["order"],
             "elapsed_s": document["elapsed_s"], "results": results, "times": times}
 
@@ -376,6 +399,8 @@ def asyncdemo_side(binary, case):
         results, times = lag_reading(document["results"], document["figures"]["modes"])
     elif case.scenario == "retry":
         results = retry_reading(document["results"])
+    elif case.scenario == "server":
+        results = server_reading(document["results"])
     return {"tasks": tasks, "order": order, "elapsed_s": document["elapsed_s"],
             "results": results, "times": times}
 

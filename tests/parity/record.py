@@ -81,6 +81,10 @@ class Record:
         task.add_done_callback(never_ran)
         return task
 
+    def ended(self, name, outcome):
+        """Records the end of a task that Record.task did not create (a server's handler)."""
+        self._ended(name, outcome)
+
     def _ended(self, name, outcome):
         self.tasks[name] = {"outcome": outcome, "end_s": time.monotonic() - self.start}
         self.order.append(name)
