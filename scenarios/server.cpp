@@ -479,6 +479,12 @@ void judge(ScenarioReport& report, const ServerOptions& options, const ServerRec
           latency));
     }
   }
+  if (options.clients > kBacklog) {  // where asyncdemo differs from start_server, on purpose
+    report.takeaways.push_back(fmt::format(
+        "model: the listen backlog is {}, one for each client, where start_server's default is "
+        "{}: connects beyond it at once would be dropped and tried again a second later",
+        options.clients, kBacklog));
+  }
   if (outside > 0) {
     std::vector<std::string> met;
     if (junk > 0) {

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -172,6 +173,9 @@ TEST_SUITE("tcp") {
     CHECK(all_claims_pass(crowd));
     CHECK(crowd.figures["client_requests"] == 600);
     CHECK(crowd.figures["clients_s"].get<double>() < 1.0);
+    CHECK(std::ranges::any_of(crowd.takeaways, [](const std::string& said) {
+      return said.starts_with("model: the listen backlog is 300");
+    }));
     const auto blocking = run_scenario(
         "server", {"--clients", "100", "--requests", "2", "--delay", "2ms", "--blocking"},
         ClockKind::real);
