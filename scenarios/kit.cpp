@@ -243,6 +243,15 @@ Claim equals(std::string name, double measured, double expected, std::string uni
               std::move(text));
 }
 
+Nanos nearest_rank(std::vector<Nanos> values, double share) {
+  if (values.empty()) {
+    return 0;
+  }
+  std::ranges::sort(values);
+  const auto rank = static_cast<std::size_t>(std::ceil(share * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
 std::string faster(std::string_view fast, double fast_s, std::string_view slow, double slow_s) {
   const double ratio = fast_s > 0 ? slow_s / fast_s : 0;
   return fmt::format("{} ran {:.2f}x faster than {}", fast, ratio, slow);

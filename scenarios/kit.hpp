@@ -115,6 +115,10 @@ struct WaitTimes {
 /// were recorded (a job's start before its end, even when both have the same time).
 [[nodiscard]] std::size_t work_at_once(const Timeline& timeline, TaskId first, TaskId last);
 
+/// The value that `share` (0.5 for p50, 0.99 for p99, 1 for the most) of `values` are at or
+/// below: the nearest rank, ceil(share x n), of the sorted values; 0 when there are none.
+[[nodiscard]] Nanos nearest_rank(std::vector<Nanos> values, double share);
+
 /// The work figures a scenario computed itself (from its record): overhead =
 /// elapsed - ideal (at least 0), speedup = sequential / elapsed if asked for and elapsed > 0.
 void set_work(ScenarioReport& report, double sequential_s, double ideal_s,

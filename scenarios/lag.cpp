@@ -26,7 +26,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -208,16 +207,6 @@ Task<void> lag_main(LagOptions options, std::shared_ptr<LagRecord> record) {
 
 // ---- what the record shows ----------------------------------------------------------------
 
-// The lag that 99% of the ticks came within (nearest rank).
-Nanos p99(std::vector<Nanos> lags) {
-  if (lags.empty()) {
-    return 0;
-  }
-  std::ranges::sort(lags);
-  const auto rank = static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(lags.size())));
-  return lags[std::max<std::size_t>(rank, 1) - 1];
-}
-
 // How long the phase's jobs held the loop thread: their blocked spans, added up.
 Nanos held_loop(const Timeline& timeline, const Phase& phase) {
   Nanos held = 0;
@@ -249,7 +238,7 @@ PhaseFigures figures_of(const ScenarioReport& report, const Phase& phase) {
   f.elapsed_s = kit::seconds(phase.end_ns - phase.start_ns);
   const auto worst = std::ranges::max_element(phase.lags_ns);
   f.max_lag_s = worst == phase.lags_ns.end() ? 0 : kit::seconds(*worst);
-  f.p99_lag_s = kit::seconds(p99(phase.lags_ns));
+  f.p99_lag_s = kit::seconds(kit::nearest_rank(phase.lags_ns, 0.99));
   f.held_s = kit::seconds(held_loop(report.timeline, phase));
   f.at_once = kit::work_at_once(report.timeline, phase.first, phase.last);
   const std::vector<Timeline::TaskSummary> tasks = report.timeline.summarize();

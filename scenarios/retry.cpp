@@ -21,7 +21,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -183,16 +182,6 @@ struct ClientRecord {
   Nanos done_ns = 0;  // when its last call was answered (or turned away, and it gave up)
 };
 
-// The time by which `share` of the clients were done (nearest rank).
-Nanos done_by(std::vector<Nanos> done, double share) {
-  if (done.empty()) {
-    return 0;
-  }
-  std::ranges::sort(done);
-  const auto rank = static_cast<std::size_t>(std::ceil(share * static_cast<double>(done.size())));
-  return done[std::max<std::size_t>(rank, 1) - 1];
-}
-
 // The most retries that arrived within any kBurstWidth. First calls are left out: every client
 // makes its first at the start, whatever the jitter.
 std::size_t busiest_retries(const std::vector<Attempt>& attempts) {
@@ -270,9 +259,9 @@ PhaseFigures measure(const Phase& phase, const RetryOptions& options, Nanos slac
     done.push_back(client.done_ns);
   }
   f.busiest = busiest_retries(phase.attempts);
-  f.p50_done_ns = done_by(done, 0.50);
-  f.p99_done_ns = done_by(done, 0.99);
-  f.last_done_ns = done_by(done, 1.0);
+  f.p50_done_ns = kit::nearest_rank(done, 0.50);
+  f.p99_done_ns = kit::nearest_rank(done, 0.99);
+  f.last_done_ns = kit::nearest_rank(done, 1.0);
   return f;
 }
 

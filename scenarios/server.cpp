@@ -28,7 +28,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -304,17 +303,6 @@ Task<void> server_main(ServerOptions options, std::shared_ptr<TcpListener> liste
 
 // ---- what the record shows ----------------------------------------------------------------
 
-// The latency that `share` of the requests came within (nearest rank).
-Nanos latency_within(std::vector<Nanos> latencies, double share) {
-  if (latencies.empty()) {
-    return 0;
-  }
-  std::ranges::sort(latencies);
-  const auto rank =
-      static_cast<std::size_t>(std::ceil(share * static_cast<double>(latencies.size())));
-  return latencies[std::max<std::size_t>(rank, 1) - 1];
-}
-
 // The most connection handlers alive at the same moment, in the order the events were recorded.
 std::size_t connections_at_once(const Timeline& timeline, const std::vector<TaskId>& conns) {
   std::vector<bool> is_conn(timeline.task_count(), false);
@@ -409,8 +397,8 @@ void judge(ScenarioReport& report, const ServerOptions& options, const ServerRec
       {"client_requests", record.requests.size()},
       {"clients_s", clients_s},
       {"requests_per_s", per_second},
-      {"latency_p50_s", kit::seconds(latency_within(latencies, 0.50))},
-      {"latency_p99_s", kit::seconds(latency_within(latencies, 0.99))},
+      {"latency_p50_s", kit::seconds(kit::nearest_rank(latencies, 0.50))},
+      {"latency_p99_s", kit::seconds(kit::nearest_rank(latencies, 0.99))},
       {"max_handled_at_once", record.max_handling},
       {"junk_lines", junk},
       {"lines_too_long", too_long},
@@ -459,8 +447,8 @@ void judge(ScenarioReport& report, const ServerOptions& options, const ServerRec
 
   if (options.clients > 0) {
     const std::string latency =
-        fmt::format("latency p50 {}, p99 {}", format_measured(latency_within(latencies, 0.50)),
-                    format_measured(latency_within(latencies, 0.99)));
+        fmt::format("latency p50 {}, p99 {}", format_measured(kit::nearest_rank(latencies, 0.50)),
+                    format_measured(kit::nearest_rank(latencies, 0.99)));
     if (options.blocking) {
       report.takeaways.push_back(fmt::format(
           "blocking: time.sleep() in the handler froze the loop, so while one request was "

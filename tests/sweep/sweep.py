@@ -1530,12 +1530,18 @@ def make_lag_phase(r: Record, mode: str):
                     work_begin=min(starts, default=None), work_end=max(ends, default=None))
 
 
-def lag_p99(lags: list[int]) -> int:
-    """p99 in scenarios/lag.cpp: the nearest rank, ceil(0.99 n), in doubles as there."""
-    if not lags:
+def nearest_rank(values: list, share: float) -> int:
+    """kit::nearest_rank (scenarios/kit.cpp): the sorted values' ceil(share n)th, in doubles as
+    there (at least the first); 0 when there are none."""
+    if not values:
         return 0
-    rank = math.ceil(0.99 * len(lags))
-    return sorted(lags)[max(rank, 1) - 1]
+    rank = math.ceil(share * len(values))
+    return sorted(values)[min(max(rank, 1), len(values)) - 1]
+
+
+def lag_p99(lags: list[int]) -> int:
+    """lag's p99: the nearest rank."""
+    return nearest_rank(lags, 0.99)
 
 
 def lag_phase_of(j: Judge, mode: str):
@@ -1956,14 +1962,6 @@ def make_retry_phase(r: Record, mode: str):
     return RetryPhase(mode=mode, clients=clients, begin=begin, calls=calls, problems=problems)
 
 
-def retry_nearest_rank(values: list, share: float) -> int:
-    """done_by in scenarios/retry.cpp: the nearest rank, ceil(share n), in doubles as there."""
-    if not values:
-        return 0
-    rank = math.ceil(share * len(values))
-    return sorted(values)[max(rank, 1) - 1]
-
-
 def retry_measured_said(j: Judge, what: str, printed: str, ns: int):
     j.true(f"{what}: the text says {printed}, the record gives {format_measured(ns)} ({ns} ns)",
            printed == format_measured(ns) or abs(ns_of(printed) - ns) <= MICRO_NS)
@@ -2009,7 +2007,7 @@ def retry_outcome(j: Judge, m):
     done = p.done()
     for key, share, what in (("p50", 0.5, "half"), ("p99", 0.99, "99%"), ("all", 1.0, "all")):
         retry_measured_said(j, f"{mode}: {what} of the clients done", m[key],
-                            retry_nearest_rank(done, share))
+                            nearest_rank(done, share))
 
 
 def retry_windows(j: Judge, m):
@@ -2086,7 +2084,7 @@ def retry_figures(j: Judge):
         done = p.done()
         for name, share in (("p50_done_s", 0.5), ("p99_done_s", 0.99), ("last_done_s", 1.0)):
             value = figure.get(name)
-            expected = retry_nearest_rank(done, share)
+            expected = nearest_rank(done, share)
             j.true(f"figures.modes.{mode}.{name} {value} is not what the notes give "
                    f"({expected / 1e9})",
                    value is not None and abs(ns_of_seconds(value) - expected) <= MICRO_NS)
