@@ -28,7 +28,8 @@
      for each --offload phase: elapsed, ticks, worst and p99 lag, how long the jobs held the
      loop, the longest step and its task, CPU time, jobs at once; retry's calls replayed from
      each client's notes: the calls and what each window served, never over --capacity, each
-     backoff within its jitter's bounds, every client's attempts and outcome, the finish times).
+     backoff within its jitter's bounds, every client's attempts and outcome, the finish times;
+     server's requests, latencies and handlers at once from the clients' and handlers' events).
 
 The combinations come from a seeded generator: a fixed list of edges (zero durations, ties,
 --n 1, a limit above n, a cancel after the work ended, timeouts equal to the work, --fail on
@@ -75,7 +76,7 @@ DEFAULT_RUNS = 320  # edges included
 RUN_TIMEOUT_S = 30
 MICRO_NS = 1000  # "within 1 us"
 SCENARIOS = ("sleep", "gather", "timeout", "cancel", "semaphore", "lock", "queue", "probe",
-             "lag", "retry")
+             "lag", "retry", "server")
 
 # --- durations ----------------------------------------------------------------------------------
 
@@ -229,6 +230,11 @@ def edges(pool: int) -> list[list[str]]:
         "retry", "retry --n 1", "retry --n 5 --capacity 9", "retry --latency 0",
         "retry --error-rate 1 --n 3", "retry --max-attempts 1", "retry --cap 100ms",
         "retry --window 1ms --latency 5ms", "retry --n 50 --capacity 2 --error-rate 0.5",
+        # server: both handlers; one client and one request; no delay; more clients than
+        # start_server's backlog (the model line); many requests, blocking.
+        "server", "server --blocking", "server --clients 1 --requests 1", "server --delay 0",
+        "server --delay 0 --blocking", "server --clients 120 --requests 1 --delay 10ms",
+        "server --clients 20 --requests 5 --blocking --delay 1ms",
     ]
     for policy in POLICIES:
         cases += [f"gather --n 1 --fail 1 --on-error {policy}",
@@ -376,9 +382,18 @@ def random_retry(rng: random.Random, pool: int) -> list[str]:
     return ["retry", *options]
 
 
+def random_server(rng: random.Random, pool: int) -> list[str]:
+    options = ["--clients", str(rng.choice([1, 3, rng.randint(1, 30)])),
+               "--requests", str(rng.choice([1, 3, rng.randint(1, 6)])),
+               "--delay", arg(rng.choice([0, 200, rng.randint(0, 300)]))]
+    if rng.random() < 0.5:
+        options.append("--blocking")
+    return ["server", *options]
+
+
 GENERATORS = ((random_sleep, 15), (random_gather, 30), (random_timeout, 20),
               (random_cancel, 20), (random_semaphore, 13), (random_lock, 10), (random_queue, 10),
-              (random_probe, 2), (random_lag, 15), (random_retry, 15))
+              (random_probe, 2), (random_lag, 15), (random_retry, 15), (random_server, 10))
 
 
 def combinations(seed: int, runs: int, pool: int) -> list[list[str]]:
@@ -524,6 +539,7 @@ def shortest_run(pieces: list[int], at_a_time: int) -> int:
 # --- the sentences ------------------------------------------------------------------------------
 
 PLACEHOLDER = {"D": r"\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)", "N": r"\d+", "R": r"\d+\.\d\d",
+               "F": r"\d+\.\d",
                "Q": r'[^"]*', "L": r"[^()]*", "W": r"[a-z]+", "E": ""}
 
 
@@ -532,7 +548,7 @@ TEMPLATE_MARKERS = {"[[": "(?:", "]]": ")?", "((": "(?:", "))": ")", "||": "|"}
 
 
 def compile_form(template: str) -> re.Pattern:
-    """{name:D} a duration, {name:N} a count, {name:R} a ratio, {name:Q} quoted text,
+    """{name:D} a duration, {name:N} a count, {name:R} a ratio, {name:F} a rate (one decimal), {name:Q} quoted text,
     {name:L} a list, {name:W} a word, {name:E} nothing (a marker: was the optional part there?),
     {name:a|b} one of the words given; [[...]] is optional, ((a||b)) one of two; the rest
     is literal."""
@@ -2120,6 +2136,137 @@ def retry_figures(j: Judge):
            r.doc["results"] == rows)
 
 
+# server -----------------------------------------------------------------------------------------
+
+SERVER_BACKLOG = 100  # start_server's default backlog
+
+
+@dataclass
+class ServerRun:
+    """server's clients and handlers, from their events: each request is a client's `await
+    write` (it writes the request, then reads the answer), answered when the client next awaits
+    a write or ends; each handling a handler's sleep (awaited) or block (--blocking)."""
+    clients: list
+    conns: list
+    latencies: list  # each request's, in ns
+    clients_done: int  # the last client's end
+
+
+def server_run(r: Record) -> ServerRun:
+    if "server_run" not in r.__dict__:
+        clients = [t for t in r.children if re.fullmatch(r"client-\d+", t["name"])]
+        conns = [t for t in r.children if re.fullmatch(r"conn-\d+", t["name"])]
+        ids = {t["id"] for t in clients}
+        latencies, sent = [], {}
+        for e in r.events:
+            task = e["task"]
+            if task not in ids:
+                continue
+            writes = e["kind"] == "await" and e.get("detail") == "write"
+            if (writes or e["kind"] in TERMINAL) and task in sent:
+                latencies.append(e["t"] - sent.pop(task))
+            if writes:
+                sent[task] = e["t"]
+        ends = [r.end(t) for t in clients if r.end(t) is not None]
+        r.__dict__["server_run"] = ServerRun(clients=clients, conns=conns, latencies=latencies,
+                                             clients_done=max(ends, default=0))
+    return r.__dict__["server_run"]
+
+
+def server_handled_at_once(r: Record, run: ServerRun) -> int:
+    """The most handlers in their sleep at once (an await sleep to the resume after it)."""
+    return r.most_at_once(lambda e: e["kind"] == "await" and e.get("detail") == "sleep",
+                          lambda e: e["kind"] == "resume", run.conns)
+
+
+def server_requests_said(j: Judge, m, run: ServerRun):
+    r = j.r
+    j.count("the clients' requests (their awaits of a write)", m["m"], len(run.latencies))
+    j.count("the clients' requests, against --clients x --requests", m["m"],
+            r.params["clients"] * r.params["requests"])
+    plural(m["ms"], m["m"], j, "the requests")
+    j.time("the clients' time (the last client's end)", m["t"], run.clients_done)
+    rate = len(run.latencies) / (run.clients_done / 1e9) if run.clients_done > 0 else 0
+    j.true(f"requests/s: the text says {m['x']}, the record gives {rate:.1f}",
+           m["x"] == f"{rate:.1f}")
+    for key, share in (("p50", 0.5), ("p99", 0.99)):
+        expected = nearest_rank(run.latencies, share)
+        j.true(f"latency {key}: the text says {m[key]}, the clients' writes and answers give "
+               f"{format_measured(expected)} ({expected} ns)",
+               m[key] == format_measured(expected) or abs(ns_of(m[key]) - expected) <= MICRO_NS)
+
+
+def server_async(j: Judge, m):
+    r = j.r
+    run = server_run(r)
+    j.true("async: the text speaks of an awaiting handler, but the run had --blocking",
+           not r.params["blocking"])
+    j.count("async: the most requests handled at once (handlers between await sleep and resume)",
+            m["k"], server_handled_at_once(r, run))
+    plural(m["ks"], m["k"], j, "async: the requests at a time")
+    j.count("async: the clients", m["c"], len(run.clients))
+    j.true(f"async: \"{m['c']} {m['cw']}\": the word does not fit the count",
+           (m["cw"] == "client's") == (m["c"] == "1"))
+    server_requests_said(j, m, run)
+
+
+def server_blocking(j: Judge, m):
+    r = j.r
+    run = server_run(r)
+    j.true("blocking: the text speaks of a blocking handler, but the run had no --blocking",
+           r.params["blocking"])
+    blocked = [e for e in r.events if e["task"] in {t["id"] for t in run.conns}
+               and e["kind"] == "await" and e.get("detail") == "blocked"]
+    j.count("blocking: the handlers' blocking sleeps, against the requests", len(blocked),
+            len(run.latencies))
+    server_requests_said(j, m, run)
+
+
+def server_model(j: Judge, m):
+    r = j.r
+    j.count("model: the backlog, against --clients", m["b"], r.params["clients"])
+    j.count("model: start_server's default backlog", m["d"], SERVER_BACKLOG)
+    j.true(f"model: the backlog line, but --clients {r.params['clients']} is no more than "
+           f"{SERVER_BACKLOG}", r.params["clients"] > SERVER_BACKLOG)
+
+
+def server_figures(j: Judge):
+    """server's figures against the events: the requests and their latencies, the clients' time,
+    connections and handlers at once, the loop's blocked time."""
+    r, f = j.r, j.r.doc["figures"]
+    run = server_run(r)
+    n = r.params["clients"] * r.params["requests"]
+    j.count("figures.client_requests (the clients' awaits of a write)", f.get("client_requests"),
+            len(run.latencies))
+    j.count("figures.requests_answered (no outside client: the clients' requests)",
+            f.get("requests_answered"), n)
+    j.count("figures.connections (the handlers)", f.get("connections"), len(run.conns))
+    j.count("figures.outside_connections", f.get("outside_connections"), 0)
+    most = r.most_at_once(lambda e: e["kind"] == "start", lambda e: e["kind"] in TERMINAL,
+                          run.conns)
+    j.count("figures.max_connections (handlers alive at once)", f.get("max_connections"), most)
+    j.count("summary.max_in_flight (handlers alive at once)", r.doc["summary"]["max_in_flight"],
+            most)
+    if not r.params["blocking"]:
+        j.count("figures.max_handled_at_once (handlers in their sleep at once)",
+                f.get("max_handled_at_once"), server_handled_at_once(r, run))
+    for name, ns in (("clients_s", run.clients_done),
+                     ("latency_p50_s", nearest_rank(run.latencies, 0.5)),
+                     ("latency_p99_s", nearest_rank(run.latencies, 0.99)),
+                     ("loop_busy_s", 0)):
+        value = f.get(name)
+        j.true(f"figures.{name} {value} is not what the events give ({ns / 1e9})",
+               value is not None and abs(ns_of_seconds(value) - ns) <= MICRO_NS)
+    blocked = ns_of(r.params["delay"]) * n if r.params["blocking"] else 0
+    j.true(f"figures.loop_blocked_s {f.get('loop_blocked_s')} is not --delay x the requests "
+           f"({blocked / 1e9})", abs(ns_of_seconds(f.get("loop_blocked_s", -1)) - blocked)
+           <= MICRO_NS)
+    j.true(f"figures.port {f.get('port')}: a port the system picked, in reproducible output",
+           f.get("port") is None)
+    j.true(f"results: {len(r.doc['results'])} rows, not one per request ({n})",
+           len(r.doc["results"]) == n)
+
+
 FORMS = {
     "sleep": [
         Form("blocking", "blocking: time.sleep() held the loop thread, so each task started only "
@@ -2310,6 +2457,19 @@ FORMS = {
         Form("compare", "attempts / answered / all done: {parts:L}", retry_compare,
              exempt=("parts",)),
     ],
+    "server": [
+        Form("async", "async: the handler awaited its sleep, so the loop went on serving the "
+             "other connections meanwhile, up to {k:N} request{ks:s|} at a time: the {c:N} "
+             "{cw:client's|clients'} {m:N} request{ms:s|} took {t:D}, {x:F} requests/s; latency "
+             "p50 {p50:D}, p99 {p99:D}", server_async, exempt=("p50", "p99")),
+        Form("blocking", "blocking: time.sleep() in the handler froze the loop, so while one "
+             "request was handled no connection was read or answered: {m:N} request{ms:s|} one "
+             "at a time in {t:D}, {x:F} requests/s; latency p50 {p50:D}, p99 {p99:D}",
+             server_blocking, exempt=("p50", "p99")),
+        Form("model", "model: the listen backlog is {b:N}, one for each client, where "
+             "start_server's default is {d:N}: connects beyond it at once would be dropped and "
+             "tried again a second later", server_model),
+    ],
 }
 
 
@@ -2437,6 +2597,8 @@ def check_summary(j: Judge, scenario: str):
         most = r.most_at_once(lambda e: e["kind"] == "await" and e.get("detail") == "dns",
                               lambda e: e["kind"] == "resume", r.children)
         j.count("summary.max_in_flight (lookups at once)", s["max_in_flight"], most)
+    elif scenario == "server":  # there: the handlers alive at once (see server_figures)
+        pass
     elif scenario == "semaphore":  # there: the most holding a permit
         j.count("summary.max_in_flight (tasks holding a permit at once)", s["max_in_flight"],
                 inside(r))
@@ -2540,6 +2702,8 @@ def check_figures(j: Judge, scenario: str):
         lag_figures(j)
     elif scenario == "retry":
         retry_figures(j)
+    elif scenario == "server":
+        server_figures(j)
     elif scenario == "probe":
         rows = r.doc["results"]
         counts = f.get("counts", {})
