@@ -447,19 +447,20 @@ void judge(ScenarioReport& report, const ServerOptions& options, const ServerRec
 
   if (options.clients > 0) {
     const std::string latency =
-        fmt::format("latency p50 {}, p99 {}", format_measured(kit::nearest_rank(latencies, 0.50)),
+        fmt::format("{} open at once; latency p50 {}, p99 {}", kit::count_of(at_once, "connection"),
+                    format_measured(kit::nearest_rank(latencies, 0.50)),
                     format_measured(kit::nearest_rank(latencies, 0.99)));
     if (options.blocking) {
       report.takeaways.push_back(fmt::format(
           "blocking: time.sleep() in the handler froze the loop, so while one request was "
           "handled no connection was read or answered: {} one at a time in {}, {:.1f} "
-          "requests/s; {}",
+          "requests/s, {}",
           kit::count_of(record.requests.size(), "request"), format_seconds(clients_s), per_second,
           latency));
     } else {
       report.takeaways.push_back(fmt::format(
           "async: the handler awaited its sleep, so the loop went on serving the other "
-          "connections meanwhile, up to {} at a time: the {} {} {} took {}, {:.1f} requests/s; "
+          "connections meanwhile, up to {} at a time: the {} {} {} took {}, {:.1f} requests/s, "
           "{}",
           kit::count_of(record.max_handling, "request"), options.clients,
           options.clients == 1 ? "client's" : "clients'",
@@ -569,14 +570,25 @@ ScenarioRunner setup_server(CLI::App& app) {
   return [options](const RunContext& context) { return run_server(*options, context); };
 }
 
+// What the live log keeps to once the opening is shown: what the server and its handlers note
+// (a port, each connection, what a peer did), each task's end, and main: with --serve the
+// outside clients' connections stay in view however long the run.
+bool is_news(const Event& event, const Timeline& timeline) {
+  return timeline.parent(event.task) == kNoParent || ends_task(event.kind) ||
+         event.kind == EventKind::note;
+}
+
 }  // namespace
 
 ScenarioEntry server_scenario() {
-  return {kName, kLesson,
+  return {kName,
+          kLesson,
           "asyncdemo server\n"
           "asyncdemo server --blocking\n"
           "asyncdemo server --clients 10 --requests 5 --delay 50ms",
-          &setup_server};
+          &setup_server,
+          &is_news,
+          kLogOpeningLines};
 }
 
 }  // namespace asyncdemo

@@ -2189,6 +2189,10 @@ def server_requests_said(j: Judge, m, run: ServerRun):
     rate = len(run.latencies) / (run.clients_done / 1e9) if run.clients_done > 0 else 0
     j.true(f"requests/s: the text says {m['x']}, the record gives {rate:.1f}",
            m["x"] == f"{rate:.1f}")
+    most = r.most_at_once(lambda e: e["kind"] == "start", lambda e: e["kind"] in TERMINAL,
+                          run.conns)
+    j.count("the connections open at once (handlers alive at once)", m["o"], most)
+    plural(m["os"], m["o"], j, "the connections open at once")
     for key, share in (("p50", 0.5), ("p99", 0.99)):
         expected = nearest_rank(run.latencies, share)
         j.true(f"latency {key}: the text says {m[key]}, the clients' writes and answers give "
@@ -2460,12 +2464,13 @@ FORMS = {
     "server": [
         Form("async", "async: the handler awaited its sleep, so the loop went on serving the "
              "other connections meanwhile, up to {k:N} request{ks:s|} at a time: the {c:N} "
-             "{cw:client's|clients'} {m:N} request{ms:s|} took {t:D}, {x:F} requests/s; latency "
-             "p50 {p50:D}, p99 {p99:D}", server_async, exempt=("p50", "p99")),
+             "{cw:client's|clients'} {m:N} request{ms:s|} took {t:D}, {x:F} requests/s, {o:N} "
+             "connection{os:s|} open at once; latency p50 {p50:D}, p99 {p99:D}", server_async,
+             exempt=("p50", "p99")),
         Form("blocking", "blocking: time.sleep() in the handler froze the loop, so while one "
              "request was handled no connection was read or answered: {m:N} request{ms:s|} one "
-             "at a time in {t:D}, {x:F} requests/s; latency p50 {p50:D}, p99 {p99:D}",
-             server_blocking, exempt=("p50", "p99")),
+             "at a time in {t:D}, {x:F} requests/s, {o:N} connection{os:s|} open at once; latency "
+             "p50 {p50:D}, p99 {p99:D}", server_blocking, exempt=("p50", "p99")),
         Form("model", "model: the listen backlog is {b:N}, one for each client, where "
              "start_server's default is {d:N}: connects beyond it at once would be dropped and "
              "tried again a second later", server_model),
