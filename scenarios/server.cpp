@@ -97,8 +97,7 @@ struct ServerRecord {
   std::size_t handling = 0;             // requests being handled right now
   std::size_t max_handling = 0;         // counted by the handlers themselves
   Nanos clients_done_ns = -1;           // when the last in-process client was done
-  TaskId first_conn = kNoParent;        // conn-N's ids, in accept order
-  std::vector<TaskId> conn_tasks;
+  std::vector<TaskId> conn_tasks;       // conn-N's ids, in accept order
 };
 
 // Writes `line` and a newline on the caller's stream (which outlives the await); false if the
