@@ -109,8 +109,6 @@ struct Phase {
   FlakyService service;
   Nanos start_ns;
   Nanos end_ns = 0;
-  TaskId first = 0;  // the clients' ids are [first, last)
-  TaskId last = 0;
   std::vector<Attempt> attempts;  // in the order the calls arrived
 };
 
@@ -159,8 +157,6 @@ Task<void> run_phase(Jitter jitter, RetryOptions options,
     clients.push_back(
         spawn(retrying_client(i, policy, options, phase), kit::numbered_name(name_of(jitter), i)));
   }
-  phase->first = clients.front().id();
-  phase->last = clients.back().id() + 1;
   // return_exceptions=True: a client that gave up is an answer too, not the end of the run.
   co_await gather(std::move(clients), OnError::collect);
   phase->end_ns = runtime.now();
@@ -181,6 +177,18 @@ struct ClientRecord {
   bool answered = false;
   Nanos done_ns = 0;  // when its last call was answered (or turned away, and it gave up)
 };
+
+// Every client's record, indexed by its number (1 to n; 0 unused).
+std::vector<ClientRecord> client_records(const Phase& phase, std::size_t n) {
+  std::vector<ClientRecord> clients(n + 1);
+  for (const Attempt& call : phase.attempts) {
+    ClientRecord& client = clients[call.client];
+    client.attempts = std::max(client.attempts, call.number);
+    client.answered = call.answer == Answer::served;
+    client.done_ns = call.answered_ns;
+  }
+  return clients;
+}
 
 // The most retries that arrived within any kBurstWidth. First calls are left out: every client
 // makes its first at the start, whatever the jitter.
@@ -220,7 +228,6 @@ struct PhaseFigures {
 
 PhaseFigures measure(const Phase& phase, const RetryOptions& options, Nanos slack_ns) {
   PhaseFigures f;
-  std::vector<ClientRecord> clients(options.n + 1);
   const BackoffPolicy policy{to_nanos(options.base), to_nanos(options.cap), phase.jitter,
                              options.seed};
   std::vector<Nanos> answered_at(options.n + 1, -1);  // each client's previous answer
@@ -237,7 +244,6 @@ PhaseFigures measure(const Phase& phase, const RetryOptions& options, Nanos slac
     }
     f.turned_away += call.answer == Answer::turned_away ? 1 : 0;
     f.errors += call.answer == Answer::error ? 1 : 0;
-    ClientRecord& client = clients[call.client];
     if (call.number > 1) {  // a retry: did it wait what its backoff allows?
       const Nanos waited = call.arrived_ns - answered_at[call.client];
       const BackoffBounds bounds = backoff_bounds(policy, call.number - 1);
@@ -246,10 +252,8 @@ PhaseFigures measure(const Phase& phase, const RetryOptions& options, Nanos slac
       f.worst_outside_backoff_ns = std::max(f.worst_outside_backoff_ns, outside);
     }
     answered_at[call.client] = call.answered_ns;
-    client.attempts = std::max(client.attempts, call.number);
-    client.answered = call.answer == Answer::served;
-    client.done_ns = call.answered_ns;
   }
+  const std::vector<ClientRecord> clients = client_records(phase, options.n);
   std::vector<Nanos> done;
   for (std::size_t id = 1; id <= options.n; ++id) {
     const ClientRecord& client = clients[id];
@@ -372,16 +376,11 @@ ScenarioReport run_retry(const RetryOptions& options, const RunContext& context)
   kit::drive(report, runtime, retry_main(options, phases));
   kit::finish(report, runtime);
   for (const auto& phase : *phases) {
-    std::vector<std::size_t> attempts(options.n + 1, 0);
-    std::vector<bool> answered(options.n + 1, false);
-    for (const Attempt& call : phase->attempts) {
-      attempts[call.client] = call.number;
-      answered[call.client] = call.answer == Answer::served;
-    }
-    for (std::size_t id = 1; id <= options.n && phase->last > phase->first; ++id) {
+    const std::vector<ClientRecord> clients = client_records(*phase, options.n);
+    for (std::size_t id = 1; id <= options.n; ++id) {
       report.results.push_back({{"client", kit::numbered_name(name_of(phase->jitter), id)},
-                                {"attempts", attempts[id]},
-                                {"answered", answered[id]}});
+                                {"attempts", clients[id].attempts},
+                                {"answered", clients[id].answered}});
     }
     if (!report.partial()) {  // a partial record proves nothing either way
       judge_phase(report, *phase, options, kit::slack(context));
