@@ -1464,18 +1464,28 @@ class LagPhase:
         return max(self.lags, default=0)
 
 
+def modes_run(chosen: str, modes: tuple) -> list[str]:
+    """The phases a run ran, in their order: the one way chosen, or all of them (--offload,
+    --jitter)."""
+    return list(modes) if chosen == "all" else [chosen]
+
+
+def cached_phase(r: Record, make, mode: str):
+    """make(r, mode), made once per run and mode."""
+    cache = r.__dict__.setdefault("phases", {})
+    if (make, mode) not in cache:
+        cache[(make, mode)] = make(r, mode)
+    return cache[(make, mode)]
+
+
 def lag_modes(r: Record) -> list[str]:
     """The phases the run's --offload ran, in their order."""
-    offload = r.params["offload"]
-    return list(LAG_MODES) if offload == "all" else [offload]
+    return modes_run(r.params["offload"], LAG_MODES)
 
 
 def lag_phase(r: Record, mode: str):
     """The phase `mode` as its events give it, or None if the record has no heartbeat for it."""
-    cache = r.__dict__.setdefault("lag_phases", {})
-    if mode not in cache:
-        cache[mode] = make_lag_phase(r, mode)
-    return cache[mode]
+    return cached_phase(r, make_lag_phase, mode)
 
 
 def make_lag_phase(r: Record, mode: str):
@@ -1937,15 +1947,13 @@ class RetryPhase:
 
 
 def retry_modes(r: Record) -> list[str]:
-    jitter = r.params["jitter"]
-    return list(RETRY_MODES) if jitter == "all" else [jitter]
+    """The phases the run's --jitter ran, in their order."""
+    return modes_run(r.params["jitter"], RETRY_MODES)
 
 
 def retry_phase(r: Record, mode: str):
-    cache = r.__dict__.setdefault("retry_phases", {})
-    if mode not in cache:
-        cache[mode] = make_retry_phase(r, mode)
-    return cache[mode]
+    """The phase `mode` as its clients' notes give it, or None if the record has no clients."""
+    return cached_phase(r, make_retry_phase, mode)
 
 
 def make_retry_phase(r: Record, mode: str):
