@@ -16,6 +16,7 @@
 
 #include "cli/render_format.hpp"
 #include "scenarios/options.hpp"
+#include "scenarios/spelling.hpp"
 
 namespace asyncdemo {
 
@@ -28,8 +29,6 @@ constexpr std::size_t kMaxWidth = 1000;
 constexpr std::size_t kFallbackWidth = 100;
 // Help reads best at a book's measure, even on a wide terminal.
 constexpr std::size_t kMaxHelpWidth = 100;
-// A suggestion further than this from what was typed would be a guess, not a typo.
-constexpr std::size_t kMaxTypoDistance = 2;
 
 constexpr std::string_view kDescription =
     "asyncdemo runs small concurrent programs on an event loop (libuv), prints what each task "
@@ -133,38 +132,6 @@ std::string examples_footer(const ScenarioEntry& entry) {
     rest.remove_prefix(std::min(end + 1, rest.size()));
   }
   return fmt::format("{}\n{}", footer, kScenarioFooter);
-}
-
-// Levenshtein distance, for "did you mean": names are short, so O(n*m) is fine.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      diagonal = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
-    }
-  }
-  return row[b.size()];
-}
-
-// " (did you mean gather?)", or nothing when no candidate is close.
-std::string suggestion(std::string_view typed, const std::vector<std::string>& candidates) {
-  const std::string* best = nullptr;
-  std::size_t best_distance = kMaxTypoDistance + 1;
-  for (const auto& candidate : candidates) {
-    const std::size_t distance = edit_distance(typed, candidate);
-    if (distance < best_distance) {
-      best = &candidate;
-      best_distance = distance;
-    }
-  }
-  return best == nullptr ? "" : fmt::format(" (did you mean {}?)", *best);
 }
 
 // Every name an app's options answer to ("--json", "-q", "--quiet").
@@ -321,7 +288,7 @@ void CommandLine::reject_extra(const std::string& argument) const {
         names.emplace_back(known.entry.name);
       }
       throw ScenarioError(
-          fmt::format("unknown scenario \"{}\"{}", argument, suggestion(argument, names)));
+          fmt::format("unknown scenario \"{}\"{}", argument, did_you_mean(argument, names)));
     }
     throw extras_error(fmt::format("unexpected argument \"{}\"", argument));
   }
@@ -335,7 +302,7 @@ void CommandLine::reject_extra(const std::string& argument) const {
     }
     known.insert(known.end(), own.begin(), own.end());
   }
-  throw extras_error(fmt::format("unknown option {}{}", name, suggestion(name, known)));
+  throw extras_error(fmt::format("unknown option {}{}", name, did_you_mean(name, known)));
 }
 
 int CommandLine::report(const CLI::ParseError& error) const {

@@ -76,5 +76,14 @@ asyncdemo_valgrind_test(semaphore_trace
   semaphore --n 4 --limit 2 --delay 1s ${virtual} -q --trace valgrind-semaphore.trace.json)
 asyncdemo_valgrind_test(probe_invalid
   probe localhost nosuchname.invalid other.invalid --limit 2 --json)
+# Plans: every step kind, a deadlock broken by cancelling every task, and the real clock.
+set(plans ${PROJECT_SOURCE_DIR}/examples)
+set(plan_seeds ${PROJECT_SOURCE_DIR}/fuzz/corpus/plan)
+asyncdemo_valgrind_test(run_flags2 run ${plans}/flags2.toml ${virtual} --json)
+asyncdemo_valgrind_test(run_taskgroup run ${plans}/taskgroup.toml ${virtual} --check)
+asyncdemo_valgrind_test(run_sleep_real run ${plans}/sleep.toml)
+asyncdemo_valgrind_test(run_steps run ${plan_seeds}/steps.toml ${virtual})
+asyncdemo_valgrind_test(run_deadlock run ${plan_seeds}/deadlock.toml ${virtual})
+asyncdemo_valgrind_test(usage_error_plan run ${plan_seeds}/unknown-key USAGE_ERROR "titel")
 asyncdemo_valgrind_test(usage_error_duration gather --delay 2x USAGE_ERROR "--delay")
 asyncdemo_valgrind_test(usage_error_unknown_scenario nosuchscenario USAGE_ERROR "nosuchscenario")

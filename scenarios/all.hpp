@@ -17,5 +17,6 @@ ScenarioEntry lag_scenario();
 ScenarioEntry retry_scenario();
 ScenarioEntry server_scenario();
 ScenarioEntry probe_scenario();
+ScenarioEntry run_scenario();
 
 }  // namespace asyncdemo

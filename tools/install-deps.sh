@@ -3,10 +3,11 @@
 # silent and touches nothing. Usage: tools/install-deps.sh [build|lint|fuzz|valgrind|bench]...
 set -euo pipefail
 
+# libtomlplusplus-dev: the plan files of `asyncdemo run` (scenarios/plan_parse.cpp).
 # python3-jsonschema: tools/validate_json.py, with which the tests check --json output against
 # schema/asyncdemo-1.schema.json.
 build_packages=(g++ make cmake pkg-config libuv1-dev libcli11-dev doctest-dev libfmt-dev
-                nlohmann-json3-dev python3-jsonschema)
+                nlohmann-json3-dev libtomlplusplus-dev python3-jsonschema)
 # clang-tidy 19 (bookworm main): the first Debian release there with both coroutine checks,
 # cppcoreguidelines-avoid-capturing-lambda-coroutines (CP.51) and -reference-coroutine-
 # parameters (CP.53); 16 lacks CP.51. clang-format is pinned to the same release so every

@@ -65,6 +65,8 @@ const std::vector<Example>& examples() {
       {"server", {"server", "--clients", "3", "--requests", "2"}},
       {"server-blocking", {"server", "--clients", "3", "--requests", "2", "--blocking"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
+      {"run-flags2", {"run", "examples/flags2.toml"}},
+      {"run-taskgroup", {"run", "examples/taskgroup.toml"}},
   };
   return all;
 }
@@ -100,6 +102,39 @@ TEST_SUITE("e2e") {
       }
       CHECK(result.out == read_file(golden));
     }
+  }
+
+  TEST_CASE("every plan in examples/ passes its own --check, on the real clock and the virtual") {
+    // What the README promises of each: `asyncdemo run examples/<plan>.toml --check`. The
+    // real clock's tolerance is widened for a loaded 2-core machine; the virtual clock is exact.
+    std::size_t plans = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(source_dir / "examples")) {
+      if (entry.path().extension() != ".toml") {
+        continue;
+      }
+      ++plans;
+      const std::string plan = entry.path().string();
+      const RunResult exact = run_asyncdemo({"run", plan, "--check", "--virtual-time", "-q"});
+      INFO(plan, exact);
+      CHECK(exact.exit_code == 0);
+      const RunResult real = run_asyncdemo({"run", plan, "--check", "--tolerance", "500ms", "-q"});
+      INFO(real);
+      CHECK(real.exit_code == 0);
+    }
+    CHECK(plans >= 3);
+  }
+
+  TEST_CASE(
+      "a plan that is wrong exits 2 before anything runs, naming file, line and the nearest") {
+    const ScratchFile plan("typo.toml", "[[task]]\nname = \"t\"\nsteps = [{ slep = \"1s\" }]\n");
+    const RunResult result = run_asyncdemo({"run", plan.arg()});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.find(plan.arg() + ":3:10: a step needs one of") != std::string::npos);
+    CHECK(result.err.find("(did you mean sleep?)") != std::string::npos);
+    const RunResult missing = run_asyncdemo({"run", "no-such-plan.toml"});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.starts_with("asyncdemo: error: no-such-plan.toml: cannot read the plan"));
   }
 
   TEST_CASE("the virtual clock gives the same output twice") {

@@ -1,0 +1,101 @@
+// run: the user's own scenario, from a plan file (scenarios/plan.hpp). The built-in
+// scenarios are C++, their source a lesson to read; a plan is for a program of one's own —
+// a fan-out behind a semaphore with a deadline, a TaskGroup of lookups, a retry loop —
+// described in TOML, run for real on the same runtime, drawn the same way, and held to the
+// claims it states, as a load test is held to its thresholds.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "scenarios/all.hpp"
+#include "scenarios/kit.hpp"
+#include "scenarios/plan_claims.hpp"
+#include "scenarios/plan_parse.hpp"
+#include "scenarios/plan_report.hpp"
+#include "scenarios/plan_run.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+constexpr std::string_view kName = "run";
+constexpr std::string_view kLesson =
+    "Your own scenario: a plan file (TOML) declares tasks, their steps and claims; the plan "
+    "runs for real on the event loop, is drawn like any scenario, and is held to its claims.";
+
+// The longest of the names a wait_for block in `steps` of a task named `task` runs as.
+void longest_block_name(const std::vector<plan::Step>& steps, const std::string& task,
+                        std::string& longest) {
+  for (const plan::Step& step : steps) {
+    if (step.kind == plan::StepKind::wait_for) {
+      std::string name = step.block_name.empty() ? task + ".wait_for" : step.block_name;
+      if (name.size() > longest.size()) {
+        longest = std::move(name);
+      }
+    }
+    longest_block_name(step.body, task, longest);
+    longest_block_name(step.cleanup, task, longest);
+  }
+}
+
+// The longest name a task of the plan can have, for the live log's name column: each
+// template's longest copy name, and the names of its wait_for blocks.
+std::string longest_name(const plan::Plan& plan) {
+  std::string longest = "main";
+  for (const plan::TaskTemplate& task : plan.tasks) {
+    for (std::size_t index = 0; index < plan::copy_count(task); ++index) {
+      std::string name = plan::copy_name(task, index);
+      longest_block_name(task.steps, name, longest);
+      if (name.size() > longest.size()) {
+        longest = std::move(name);
+      }
+    }
+  }
+  return longest;
+}
+
+ScenarioReport run_plan_file(const std::string& path, const RunContext& context) {
+  const plan::Plan plan = plan::read_plan(path);  // a plan that is wrong: exit 2, nothing run
+  Runtime runtime(context.runtime);
+  Json params = {{"plan", path}, {"tasks", plan.instances}, {"claims", plan.claims.size()}};
+  const std::string lesson = plan.title.empty() ? std::string(kLesson) : plan.title;
+  ScenarioReport report =
+      kit::begin(kName, lesson, std::move(params), context, runtime, longest_name(plan));
+  plan::PlanRun run(plan);
+  kit::drive(report, runtime, run.main());
+  kit::finish(report, runtime);
+  kit::show_work(report, kit::kAllAtOnce);
+  // The ideal of a plan whose tasks wait on each other, block the loop or share a semaphore is
+  // not "as long as its longest task": no figure is better than a wrong one.
+  report.summary.ideal_s = Summary::kUnset;
+  report.summary.overhead_s = Summary::kUnset;
+  const plan::PlanRecord record = run.take_record();
+  plan::describe_run(report, plan, record);
+  if (!report.partial()) {  // a partial record proves nothing either way
+    plan::judge_claims(report, plan, record, kit::slack(context));
+  }
+  return report;
+}
+
+ScenarioRunner setup_run(CLI::App& app) {
+  auto path = std::make_shared<std::string>();
+  app.add_option("plan", *path, "the plan file (TOML; see the README's table; '-': stdin)")
+      ->required()
+      ->type_name("FILE");
+  return [path](const RunContext& context) { return run_plan_file(*path, context); };
+}
+
+}  // namespace
+
+ScenarioEntry run_scenario() {
+  return {kName, kLesson,
+          "asyncdemo run examples/sleep.toml --check\n"
+          "asyncdemo run examples/flags2.toml --check\n"
+          "asyncdemo run examples/taskgroup.toml --json",
+          &setup_run};
+}
+
+}  // namespace asyncdemo

@@ -1,0 +1,345 @@
+// Running plans: each step does what its asyncio construct does, on the virtual clock where
+// the times are exact, and the claims hold or fail on what was recorded.
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/scenarios/run_scenario.hpp"
+#include "tests/scratch_file.hpp"
+
+using asyncdemo::Json;
+using asyncdemo::ScenarioReport;
+using asyncdemo::TaskOutcome;
+using asyncdemo::test::ScratchFile;
+using asyncdemo::testing::all_claims_pass;
+using asyncdemo::testing::run_scenario;
+
+namespace {
+
+ScenarioReport run_plan(const std::string& text) {
+  const ScratchFile plan("plan.toml", text);
+  return run_scenario("run", {plan.arg()});
+}
+
+// Each task's outcome and end, from the report's results, by name.
+struct Ended {
+  std::string outcome;
+  double at_s = -1;
+};
+
+Ended ended(const ScenarioReport& report, const std::string& task) {
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    const Json result = report.results[i];
+    if (result["task"] == task) {
+      return {result["outcome"].get<std::string>(),
+              result["ended_s"].is_null() ? -1 : result["ended_s"].get<double>()};
+    }
+  }
+  FAIL("no task named ", task);
+  return {};
+}
+
+std::vector<std::string> notes_of(const ScenarioReport& report, const std::string& task) {
+  std::vector<std::string> notes;
+  const auto& timeline = report.timeline;
+  for (const auto& event : timeline.events()) {
+    if (event.kind == asyncdemo::EventKind::note && timeline.task(event.task).name == task) {
+      notes.emplace_back(timeline.note(event.note));
+    }
+  }
+  return notes;
+}
+
+std::vector<bool> verdicts(const ScenarioReport& report) {
+  std::vector<bool> passed;
+  for (const auto& check : report.checks) {
+    passed.push_back(check.passed);
+  }
+  return passed;
+}
+
+}  // namespace
+
+TEST_SUITE("plan") {
+  TEST_CASE("sleep overlaps, block and cpu hold the loop, thread runs on the pool") {
+    const ScenarioReport report = run_plan(R"(
+[[task]]
+name = "s"
+copies = 3
+steps = [{ sleep = "1s" }]
+[[task]]
+name = "b"
+copies = 2
+steps = [{ block = "200ms" }, { cpu = "100ms" }]
+[[task]]
+name = "t"
+copies = 2
+steps = [{ thread = "300ms" }]
+)");
+    CHECK(report.error.empty());
+    CHECK(all_claims_pass(report));
+    CHECK(ended(report, "s-1").at_s == doctest::Approx(1.0));
+    CHECK(ended(report, "s-3").at_s == doctest::Approx(1.0));
+    // The loop is held 300ms by each b, one after another.
+    CHECK(ended(report, "b-1").at_s == doctest::Approx(0.3));
+    CHECK(ended(report, "b-2").at_s == doctest::Approx(0.6));
+    // The threads start once the loop is free of b's holds, and overlap on the pool.
+    CHECK(ended(report, "t-1").at_s == doctest::Approx(0.9));
+    CHECK(ended(report, "t-2").at_s == doctest::Approx(0.9));
+    // block then cpu with no await between them: one step, holding the loop 300ms.
+    CHECK(report.summary.max_loop_stall_s == doctest::Approx(0.3));
+    CHECK(report.elapsed_s == doctest::Approx(1.0));
+    CHECK(report.figures["done"] == 7);
+  }
+
+  TEST_CASE("a semaphore lets its permits through, and hold gives back on every way out") {
+    const ScenarioReport report = run_plan(R"(
+[semaphores]
+pool = 2
+[[task]]
+name = "w"
+copies = 5
+steps = [{ hold = "pool", steps = [{ sleep = "100ms" }, { fail = "oops {n}" }] }]
+[[claim]]
+figure = "max_held.pool"
+value = 2
+)");
+    CHECK(verdicts(report) == std::vector<bool>{true, true});
+    CHECK(report.figures["max_held"]["pool"] == 2);
+    CHECK(report.figures["failed"] == 5);
+    CHECK(ended(report, "w-5").at_s == doctest::Approx(0.3));  // three waves: 2, 2, 1
+    CHECK(notes_of(report, "w-3") == std::vector<std::string>{"error: oops 3"});
+  }
+
+  TEST_CASE("an acquire without its release keeps the permit: the next in line deadlocks") {
+    const ScenarioReport report = run_plan(R"(
+locks = ["l"]
+[[task]]
+name = "leaky"
+steps = [{ acquire = "l" }, { sleep = "100ms" }]
+[[task]]
+name = "late"
+steps = [{ sleep = "50ms" }, { acquire = "l" }]
+[[claim]]
+deadlock = true
+[[claim]]
+task = "late"
+outcome = "cancelled"
+ends = "100ms"
+)");
+    CHECK(verdicts(report) == std::vector<bool>{true, true});
+    CHECK(ended(report, "leaky").outcome == "done");
+    CHECK(notes_of(report, "leaky") == std::vector<std::string>{"ended holding l: never released"});
+    CHECK(notes_of(report, "late") ==
+          std::vector<std::string>{"deadlock: waits at acquire l, held by leaky"});
+    CHECK(report.figures["deadlocked_at_s"].get<double>() == doctest::Approx(0.1));
+  }
+
+  TEST_CASE("two locks taken in opposite order: the deadlock is reported, never a hang") {
+    const ScenarioReport report = run_plan(R"(
+locks = ["a", "b"]
+[[task]]
+name = "one"
+steps = [{ hold = "a", steps = [{ sleep = "10ms" }, { hold = "b", steps = [] }] }]
+[[task]]
+name = "two"
+steps = [{ hold = "b", steps = [{ sleep = "10ms" }, { hold = "a", steps = [] }] }]
+)");
+    REQUIRE(report.checks.size() == 1);
+    CHECK_FALSE(report.checks[0].passed);
+    CHECK(report.checks[0].name == "no deadlock: the plan ran to its end");
+    CHECK(ended(report, "one").outcome == "cancelled");
+    CHECK(ended(report, "two").outcome == "cancelled");
+    CHECK(notes_of(report, "one") ==
+          std::vector<std::string>{"deadlock: waits at acquire b, held by two"});
+    REQUIRE_FALSE(report.takeaways.empty());
+    CHECK(report.takeaways.back().starts_with("deadlock at 10ms: nothing could run again"));
+  }
+
+  TEST_CASE("a queue: get waits for a put, put waits for room") {
+    const ScenarioReport report = run_plan(R"(
+[queues]
+q = 1
+[[task]]
+name = "producer"
+steps = [{ put = "q", item = "a" }, { put = "q", item = "b" }, { put = "q", item = "c" }]
+[[task]]
+name = "consumer"
+steps = [{ sleep = "1s" }, { get = "q" }, { sleep = "1s" }, { get = "q" }, { get = "q" }]
+)");
+    CHECK(all_claims_pass(report));
+    CHECK(notes_of(report, "consumer") == std::vector<std::string>{"got a", "got b", "got c"});
+    CHECK(ended(report, "producer").at_s == doctest::Approx(2.0));  // c found room at 2s
+    CHECK(report.figures["max_size"]["q"] == 1);
+  }
+
+  TEST_CASE("gather's three error policies") {
+    const std::string children = R"(
+[[task]]
+name = "ok"
+copies = 2
+steps = [{ sleep = "1s" }]
+[[task]]
+name = "bad"
+steps = [{ sleep = "100ms" }, { fail = "boom" }]
+)";
+    SUBCASE("propagate: the error at once, the others run on") {
+      // `watcher` keeps main (and so the run) going: once main returns, asyncio.run cancels
+      // what is left, and so does asyncdemo.
+      const ScenarioReport report = run_plan(
+          "[[task]]\nname = \"p\"\nsteps = [{ gather = [\"ok\", \"bad\"] }]\n"
+          "[[task]]\nname = \"watcher\"\nsteps = [{ sleep = \"2s\" }]\n" +
+          children);
+      CHECK(ended(report, "p").outcome == "failed");
+      CHECK(ended(report, "p").at_s == doctest::Approx(0.1));
+      CHECK(ended(report, "ok-1").outcome == "done");
+      CHECK(ended(report, "ok-1").at_s == doctest::Approx(1.0));
+    }
+    SUBCASE("return_exceptions: the errors come back as results") {
+      const ScenarioReport report = run_plan(
+          "[[task]]\nname = \"p\"\nsteps = [{ gather = [\"ok\", \"bad\"], return_exceptions = "
+          "true }]\n" +
+          children);
+      CHECK(ended(report, "p").outcome == "done");
+      CHECK(ended(report, "p").at_s == doctest::Approx(1.0));
+      CHECK(notes_of(report, "p") == std::vector<std::string>{"bad returned an error: boom"});
+    }
+    SUBCASE("taskgroup: the first error cancels the others, then is raised") {
+      const ScenarioReport report = run_plan(
+          "[[task]]\nname = \"p\"\nsteps = [{ taskgroup = [\"ok\", \"bad\"] }]\n" + children);
+      CHECK(ended(report, "p").outcome == "failed");
+      CHECK(ended(report, "ok-2").outcome == "cancelled");
+      CHECK(ended(report, "ok-2").at_s == doctest::Approx(0.1));
+    }
+  }
+
+  TEST_CASE("as_completed takes the children in the order they end, and order claims check it") {
+    const ScenarioReport report = run_plan(R"(
+[[task]]
+name = "p"
+steps = [{ as_completed = ["slow", "fast"] }]
+[[task]]
+name = "slow"
+steps = [{ sleep = "300ms" }, { fail = "late" }]
+[[task]]
+name = "fast"
+steps = [{ sleep = "100ms" }]
+[[claim]]
+order = ["fast", "slow", "p"]
+[[claim]]
+order = ["slow", "fast"]
+)");
+    CHECK(notes_of(report, "p") == std::vector<std::string>{"fast done", "slow raised late"});
+    CHECK(verdicts(report) == std::vector<bool>{true, true, false});
+    CHECK(report.checks[2].expected == "== 2 in place; they ended fast, slow");
+  }
+
+  TEST_CASE("wait_for cancels its block at the deadline and waits for the cleanup") {
+    const ScenarioReport report = run_plan(R"(
+[[task]]
+name = "caller"
+steps = [
+  { wait_for = [{ sleep = "10s" }], timeout = "1s", cleanup = [{ sleep = "200ms" }] },
+  { sleep = "5s" },
+]
+[[task]]
+name = "patient"
+steps = [
+  { wait_for = [{ sleep = "100ms" }], timeout = "1s", name = "quick" },
+  { wait_for = [{ sleep = "2s" }], timeout = "500ms", on_timeout = "continue" },
+  { sleep = "1s" },
+]
+[[claim]]
+task = "caller"
+outcome = "failed"
+ends = "1.2s"
+[[claim]]
+task = "patient"
+outcome = "done"
+ends = "1.6s"
+[[claim]]
+figure = "timeouts"
+value = 2
+)");
+    CHECK(all_claims_pass(report));
+    CHECK(ended(report, "caller.wait_for").outcome == "cancelled");
+    CHECK(ended(report, "quick").outcome == "done");
+    CHECK(notes_of(report, "caller.wait_for") ==
+          std::vector<std::string>{"cancelled: running its cleanup"});
+  }
+
+  TEST_CASE("cancel after a delay: a running task, one already ended, and copies by template") {
+    const ScenarioReport report = run_plan(R"(
+[[task]]
+name = "canceller"
+steps = [{ cancel = "victim", after = "500ms" }, { cancel = "quick", after = "500ms" }]
+[[task]]
+name = "victim"
+copies = 2
+steps = [{ sleep = "10s" }]
+[[task]]
+name = "quick"
+steps = [{ sleep = "100ms" }]
+[[claim]]
+task = "victim"
+outcome = "cancelled"
+ends = "500ms"
+)");
+    CHECK(all_claims_pass(report));
+    CHECK(notes_of(report, "canceller") ==
+          std::vector<std::string>{"cancel victim: 2 cancelled",
+                                   "cancel quick: it had already ended"});
+    CHECK(report.elapsed_s == doctest::Approx(1.0));
+  }
+
+  TEST_CASE(
+      "spawn then await: the child's error is the parent's, and releasing what is not held fails") {
+    const ScenarioReport report = run_plan(R"(
+locks = ["l"]
+[[task]]
+name = "parent"
+steps = [{ spawn = "child" }, { sleep = "1s" }, { await = "child" }]
+[[task]]
+name = "child"
+steps = [{ release = "l" }]
+)");
+    CHECK(ended(report, "child").outcome == "failed");
+    CHECK(ended(report, "child").at_s == doctest::Approx(0.0));
+    CHECK(ended(report, "parent").outcome == "failed");
+    CHECK(ended(report, "parent").at_s == doctest::Approx(1.0));
+    CHECK(notes_of(report, "child") ==
+          std::vector<std::string>{"error: release l: this task does not hold it"});
+  }
+
+  TEST_CASE("claims fail on what was measured, with the real figure") {
+    const ScenarioReport report = run_plan(R"(
+[[task]]
+name = "t"
+copies = 3
+steps = [{ sleep = "1s" }]
+[[claim]]
+elapsed = { max = "500ms" }
+[[claim]]
+max_in_flight = { min = 5 }
+[[claim]]
+figure = "speedup"
+value = { min = 2.9, max = 3.1 }
+[[claim]]
+task = "t"
+outcome = "failed"
+[[claim]]
+name = "my own words"
+figure = "cancelled"
+value = 0
+)");
+    CHECK(verdicts(report) == std::vector<bool>{true, false, false, true, false, true});
+    CHECK(report.checks[1].measured == doctest::Approx(1.0));
+    CHECK(report.checks[1].name == "the run took at most 500ms");
+    CHECK(report.checks[2].measured == 3);  // the plan's tasks: main is not counted
+    CHECK(report.checks[3].measured == doctest::Approx(3.0));
+    CHECK(report.checks[4].measured == 0);  // none of the three failed
+    CHECK(report.checks[5].name == "my own words");
+  }
+}
