@@ -26,7 +26,7 @@ std::string range_text(const Range& range, bool in_seconds) {
                              value_text(*range.max, in_seconds));
   }
   return range.min ? fmt::format("at least {}", value_text(*range.min, in_seconds))
-                   : fmt::format("at most {}", value_text(*range.max, in_seconds));
+                   : fmt::format("at most {}", value_text(range.max.value_or(0), in_seconds));
 }
 
 // The claim that `measured` is in `range`; a time's upper bound allows `slack`.
@@ -43,7 +43,8 @@ Claim in_range(std::string name, double measured, const Range& range, bool in_se
   if (range.min) {
     return kit::at_least(std::move(name), measured, *range.min, unit);
   }
-  return kit::at_most(std::move(name), measured, *range.max + allowance, unit);
+  // A range has at least one end (plan_parse.cpp): here, its max.
+  return kit::at_most(std::move(name), measured, range.max.value_or(0) + allowance, unit);
 }
 
 // A claim about something the run did not measure (a speedup with no work, a task that

@@ -11,7 +11,6 @@
 
 using asyncdemo::Json;
 using asyncdemo::ScenarioReport;
-using asyncdemo::TaskOutcome;
 using asyncdemo::test::ScratchFile;
 using asyncdemo::testing::all_claims_pass;
 using asyncdemo::testing::run_scenario;
@@ -54,6 +53,7 @@ std::vector<std::string> notes_of(const ScenarioReport& report, const std::strin
 
 std::vector<bool> verdicts(const ScenarioReport& report) {
   std::vector<bool> passed;
+  passed.reserve(report.checks.size());
   for (const auto& check : report.checks) {
     passed.push_back(check.passed);
   }
