@@ -2,10 +2,14 @@
 // the times are exact, and the claims hold or fail on what was recorded.
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "scenarios/kit.hpp"
 #include "tests/scenarios/run_scenario.hpp"
 #include "tests/scratch_file.hpp"
 
@@ -341,5 +345,125 @@ value = 0
     CHECK(report.checks[3].measured == doctest::Approx(3.0));
     CHECK(report.checks[4].measured == 0);  // none of the three failed
     CHECK(report.checks[5].name == "my own words");
+  }
+}
+
+namespace {
+
+// A plan drawn at random from `seed`: a few templates of random steps over one semaphore, one
+// lock and one bounded queue, each template starting only later ones (so none starts itself).
+// Ties are common (durations are multiples of 100ms), and so are failures, timeouts, cancels
+// and deadlocks (a get nobody answers, a lock never released).
+std::string random_plan(std::uint64_t seed) {
+  std::mt19937_64 draw(seed);
+  const auto pick = [&draw](std::size_t n) { return static_cast<std::size_t>(draw() % n); };
+  const auto duration = [&] { return fmt::format("{}ms", 100 * pick(4)); };
+  const std::size_t templates = 2 + pick(4);
+  std::string text = "locks = [\"lock\"]\n[semaphores]\npool = 2\n[queues]\nq = 1\n";
+  for (std::size_t t = 0; t < templates; ++t) {
+    std::vector<std::string> steps;
+    const std::size_t count = 1 + pick(4);
+    for (std::size_t s = 0; s < count; ++s) {
+      const std::string later =
+          t + 1 < templates ? fmt::format("t{}", t + 1 + pick(templates - t - 1)) : "";
+      switch (pick(12)) {
+        case 0: steps.push_back(fmt::format(R"({{ block = "{}" }})", duration())); break;
+        case 1:
+          steps.push_back(
+              fmt::format(R"({{ hold = "pool", steps = [{{ sleep = "{}" }}] }})", duration()));
+          break;
+        case 2: steps.push_back(R"({ acquire = "lock" })"); break;
+        case 3: steps.push_back(R"({ put = "q" })"); break;
+        case 4: steps.push_back(R"({ get = "q" })"); break;
+        case 5: steps.push_back(R"({ fail = "boom {n}" })"); break;
+        case 6:
+          steps.push_back(fmt::format(
+              R"({{ wait_for = [{{ sleep = "{}" }}], timeout = "{}", cleanup = [{{ sleep = "{}" }}], on_timeout = "{}" }})",
+              duration(), duration(), duration(), pick(2) == 0 ? "raise" : "continue"));
+          break;
+        case 7:
+          if (!later.empty()) {
+            steps.push_back(
+                fmt::format(R"({{ gather = "{}", return_exceptions = {} }})", later, pick(2) == 0));
+            break;
+          }
+          [[fallthrough]];
+        case 8:
+          if (!later.empty()) {
+            steps.push_back(fmt::format(R"({{ taskgroup = "{}" }})", later));
+            break;
+          }
+          [[fallthrough]];
+        case 9:
+          if (!later.empty()) {
+            steps.push_back(fmt::format(R"({{ as_completed = "{}" }})", later));
+            break;
+          }
+          [[fallthrough]];
+        case 10:
+          steps.push_back(
+              fmt::format(R"({{ cancel = "t{}", after = "{}" }})", pick(templates), duration()));
+          break;
+        default: steps.push_back(fmt::format(R"({{ sleep = "{}" }})", duration())); break;
+      }
+    }
+    text += fmt::format("[[task]]\nname = \"t{}\"\ncopies = {}\nsteps = [{}]\n", t, 1 + pick(3),
+                        fmt::join(steps, ", "));
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_SUITE("plan") {
+  TEST_CASE("random plans run to an end, and what the report says adds up to the record") {
+    std::size_t deadlocks = 0;
+    std::size_t failures = 0;
+    std::size_t cancels = 0;
+    std::size_t timeouts = 0;
+    for (std::uint64_t seed = 1; seed <= 150; ++seed) {
+      const std::string text = random_plan(seed);
+      CAPTURE(seed);
+      CAPTURE(text);
+      const ScenarioReport report = run_plan(text);
+      REQUIRE(report.error.empty());
+      const auto summaries = report.timeline.summarize();
+      std::size_t tasks = 0;
+      std::size_t running = 0;
+      for (asyncdemo::TaskId id = 0; id < summaries.size(); ++id) {
+        if (report.timeline.parent(id) == asyncdemo::kNoParent) {
+          continue;
+        }
+        ++tasks;
+        running += summaries[id].outcome == asyncdemo::TaskOutcome::running ? 1 : 0;
+        CHECK(summaries[id].end_ns <= asyncdemo::kit::nanos(report.elapsed_s));
+      }
+      const Json& figures = report.figures;
+      CHECK(figures["tasks"] == tasks);
+      CHECK(figures["done"].get<std::size_t>() + figures["failed"].get<std::size_t>() +
+                figures["cancelled"].get<std::size_t>() ==
+            tasks);
+      CHECK(running == 0);  // a deadlock is broken: every task ends
+      CHECK(report.results.size() == tasks);
+      CHECK(figures["max_held"]["pool"].get<std::size_t>() <= 2);
+      CHECK(figures["max_held"]["lock"].get<std::size_t>() <= 1);
+      CHECK(figures["max_size"]["q"].get<std::size_t>() <= 1);
+      REQUIRE_FALSE(report.checks.empty());
+      CHECK(report.checks.front().passed == figures["deadlocked_at_s"].is_null());
+      REQUIRE_FALSE(report.takeaways.empty());
+      CHECK(
+          report.takeaways.front().starts_with(asyncdemo::kit::count_of(tasks, "task") + " ran: "));
+      deadlocks += figures["deadlocked_at_s"].is_null() ? 0 : 1;
+      failures += figures["failed"].get<std::size_t>() > 0 ? 1 : 0;
+      cancels += figures["cancelled"].get<std::size_t>() > 0 ? 1 : 0;
+      timeouts += figures["timeouts"].get<std::size_t>() > 0 ? 1 : 0;
+    }
+    // The draw reaches every way a plan can end, each in a fair share of the plans.
+    MESSAGE(deadlocks, " deadlocks, ", failures, " with failures, ", cancels, " with cancels, ",
+            timeouts, " with timeouts");
+    CHECK(deadlocks >= 10);
+    CHECK(failures >= 10);
+    CHECK(cancels >= 10);
+    CHECK(timeouts >= 10);
   }
 }
