@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -36,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Both sides run in the repository's root, so that a case names a plan file as the README
+# does: `run examples/sleep.toml`.
+ROOT = HERE.parent.parent
 SKIP = 77
 TOLERANCE_S = 0.060
 TOLERANCE_RATIO = 0.15
@@ -273,6 +277,23 @@ CASES = [
          why="equal jitter, and calls served that fail at random: the same ones on both sides"),
     Case("retry_all", "retry --jitter all --n 3 --capacity 1 --window 1s --max-attempts 4 "
          "--seed 3", why="the three jitters one after another, each with its own windows"),
+    # run PLAN: asyncdemo's plan interpreter against run.py, which runs the same plan file with
+    # the asyncio construct the README's table names for each step. Not here: plans that
+    # deadlock (asyncio would wait forever, where asyncdemo reports the deadlock and ends the
+    # run: the documented difference, tested in plan_run_test) and plans that resolve names
+    # (they would need a real resolver).
+    Case("run_example_sleep", "run examples/sleep.toml",
+         why="three time.sleep(0.5) one after another, then three asyncio.sleep(0.5) at once: 2 s"),
+    Case("run_example_flags2", "run examples/flags2.toml",
+         unordered=(("download_one-BR", "download_one-CN", "download_one-ID"),
+                    ("download_one-IN", "download_one-JP", "download_one-NG"),
+                    ("download_one-PK", "download_one-RU", "download_one-US")),
+         why="three at a time through the semaphore, first come first served; each round's "
+             "files are saved on threads that end microseconds apart, in any order"),
+    Case("run_example_taskgroup", "run examples/taskgroup.toml",
+         unordered=(("fetch-1", "fetch-2", "fetch-3"),),
+         why="broken fails at 300 ms; the TaskGroup cancels the fetches (in the order of a set) "
+             "and raises"),
     # server: real sockets on 127.0.0.1 both sides; the handlers (conn-N) numbered in the order
     # the server accepted them. The clients connect at once, so which client's connection the
     # server accepts first is the kernel's to say: the clients' ends, and the handlers', are
@@ -297,7 +318,7 @@ class RunFailed(Exception):
 
 def run_json(argv, env=None):
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, env=env,
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT,
                               timeout=RUN_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired as error:
         raise RunFailed(f"{shlex.join(argv)}: no answer in {RUN_TIMEOUT_S} s") from error
@@ -551,7 +572,8 @@ def main():
                      else "give --asyncdemo and case names (or --all)")
     selected = CASES if args.all else [by_name[name] for name in args.cases]
     try:
-        failed = [case.name for case in selected if not run_case(case, args.asyncdemo)]
+        binary = str(Path(shutil.which(args.asyncdemo) or args.asyncdemo).resolve())  # runs in ROOT
+        failed = [case.name for case in selected if not run_case(case, binary)]
     except RunFailed as error:
         print(f"parity: a run failed: {error}")
         return 2
