@@ -294,6 +294,44 @@ CASES = [
          unordered=(("fetch-1", "fetch-2", "fetch-3"),),
          why="broken fails at 300 ms; the TaskGroup cancels the fetches (in the order of a set) "
              "and raises"),
+    # run PLAN with the plans of tests/parity/plans/, each small and written for one lesson.
+    Case("run_gather_propagate", "run tests/parity/plans/gather_propagate.toml",
+         why="gather raises bad's error in parent at 100 ms and cancels nothing: mid and slow run "
+             "to 200 and 300 ms"),
+    Case("run_gather_collect", "run tests/parity/plans/gather_collect.toml",
+         why="return_exceptions=True: parent waits for all three, then sleeps 50 ms: 350 ms"),
+    Case("run_gather_taskgroup", "run tests/parity/plans/gather_taskgroup.toml",
+         unordered=(("slow", "mid"),),
+         why="the TaskGroup cancels slow and mid at 100 ms, in the order of a set, then raises"),
+    Case("run_taskgroup_tie", "run tests/parity/plans/taskgroup_tie.toml",
+         asyncio_runs=3, asyncdemo_only=("--virtual-time",),
+         why="the tie: mid ends in bad's iteration, before the group hears of the error, so it "
+             "is done; only slow is cancelled"),
+    Case("run_as_completed", "run tests/parity/plans/as_completed.toml",
+         why="as_completed gives fast (100 ms), broken (200 ms, raised) and slow (cancelled at "
+             "250 ms) in the order they end; parent notes each and ends done"),
+    Case("run_wait_for", "run tests/parity/plans/wait_for.toml",
+         why="at each deadline the block is cancelled and its cleanup awaited before "
+             "TimeoutError: patient goes on (400 ms), strict fails (250 ms), quick's block is "
+             "done in time, nested's inner deadline fires first"),
+    Case("run_cancel", "run tests/parity/plans/cancel.toml",
+         why="the workers are cancelled at 200 ms, offload too while its thread runs on to "
+             "400 ms (the run waits for it); early had ended at 100 ms: nothing to cancel"),
+    Case("run_queue", "run tests/parity/plans/queue.toml",
+         why="maxsize 1: each get lets the next waiting put in, first come first served"),
+    Case("run_semaphore", "run tests/parity/plans/semaphore.toml",
+         why="two workers at a time; the lock's sections one after the other; gate has one "
+             "permit left for good, so gated-2 waits for gated-1"),
+    Case("run_spawn", "run tests/parity/plans/spawn.toml",
+         unordered=(("worker-1", "worker-2"),),
+         why="parent raises broken's error at 100 ms; main returns and asyncio.run cancels the "
+             "two workers parent never awaited, in the order of a set (asyncio.all_tasks)"),
+    Case("run_spawn_await", "run tests/parity/plans/spawn_await.toml",
+         why="parent awaits worker to 200 ms, then broken, which failed at 100 ms: parent "
+             "raises at once"),
+    Case("run_cpu", "run tests/parity/plans/cpu.toml",
+         why="200 ms of CPU on the loop thread holds sleeper's 100 ms sleep to about 210 ms; "
+             "the thread's sleep is not held, but its task's next step waits for the loop"),
     # server: real sockets on 127.0.0.1 both sides; the handlers (conn-N) numbered in the order
     # the server accepted them. The clients connect at once, so which client's connection the
     # server accepts first is the kernel's to say: the clients' ends, and the handlers', are
