@@ -372,10 +372,10 @@ std::string random_plan(std::uint64_t seed) {
           steps.push_back(
               fmt::format(R"({{ hold = "pool", steps = [{{ sleep = "{}" }}] }})", duration()));
           break;
-        case 2: steps.push_back(R"({ acquire = "lock" })"); break;
-        case 3: steps.push_back(R"({ put = "q" })"); break;
-        case 4: steps.push_back(R"({ get = "q" })"); break;
-        case 5: steps.push_back(R"({ fail = "boom {n}" })"); break;
+        case 2: steps.emplace_back(R"({ acquire = "lock" })"); break;
+        case 3: steps.emplace_back(R"({ put = "q" })"); break;
+        case 4: steps.emplace_back(R"({ get = "q" })"); break;
+        case 5: steps.emplace_back(R"({ fail = "boom {n}" })"); break;
         case 6:
           steps.push_back(fmt::format(
               R"({{ wait_for = [{{ sleep = "{}" }}], timeout = "{}", cleanup = [{{ sleep = "{}" }}], on_timeout = "{}" }})",
