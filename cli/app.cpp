@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "cli/render_format.hpp"
+#include "cli/run_series.hpp"
 #include "scenarios/options.hpp"
 #include "scenarios/spelling.hpp"
 
@@ -41,16 +42,18 @@ constexpr std::string_view kMainFooter =
     "Exit status: 0 ran (and with --check, every claim held); 1 a claim failed or the\n"
     "scenario failed; 2 usage error; 130 interrupted by Ctrl-C, 143 by SIGTERM (the\n"
     "tasks cancelled, their cleanup run, the partial report printed).\n"
-    "Files (--trace) are written whole or not at all: a refused, failed or interrupted\n"
-    "run leaves the old file as it was.\n"
+    "Files (--trace, --junit) are written whole or not at all: a refused, failed or\n"
+    "interrupted run leaves the old file as it was.\n"
+    "--repeat N stops at a run that fails or is interrupted: the figures are of the runs\n"
+    "before it, and --check exits 1 if a claim failed in any run.\n"
     "Colour only on a terminal; --color never or NO_COLOR=1 turns it off.\n"
     "Thread work and lookups run on a pool of asyncio's default executor size,\n"
     "min(32, cpus + 4); UV_THREADPOOL_SIZE=N (a whole number from 1 to 1024) sets it.";
 
 constexpr std::string_view kScenarioFooter =
-    "Global options (--json, --trace FILE, --check, --tolerance DURATION, --virtual-time,\n"
-    "--color WHEN, --width N, -q) work here too, before or after the scenario name;\n"
-    "see 'asyncdemo --help'.";
+    "Global options (--json, --trace FILE, --junit FILE, --check, --tolerance DURATION,\n"
+    "--repeat N, --virtual-time, --color WHEN, --width N, -q) work here too, before or after\n"
+    "the scenario name; see 'asyncdemo --help'.";
 
 // --help's text wrapped as the report's prose is (wrap, cli/render_format.hpp), its
 // lines joined by '\n'. Width 0 leaves the text on one line.
@@ -234,6 +237,18 @@ void CommandLine::add_global_options() {
       ->default_str("")
       ->group(group);
   app_.add_flag("-q,--quiet", globals_.quiet, "no header or live log: the summary and checks only")
+      ->group(group);
+  add_count_option(app_, "--repeat", globals_.repeat,
+                   "run N times (a fresh runtime each) and add the runs up: each figure's median, "
+                   "min, max and spread, each claim held in K of N runs; the full report and "
+                   "--trace are the last run's. On the virtual clock one run is exact: it runs "
+                   "once and says so",
+                   1, kMaxRepeat)
+      ->group(group);
+  app_.add_option("--junit", globals_.junit_path,
+                  "also write the claims as JUnit XML to FILE for CI test reports: one testcase "
+                  "per claim (per run with --repeat), judged with or without --check")
+      ->type_name("FILE")
       ->group(group);
   app_.set_version_flag("--version", "asyncdemo " ASYNCDEMO_VERSION, "print the version and exit")
       ->group(group);

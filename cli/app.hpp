@@ -45,6 +45,8 @@ struct GlobalOptions {
   ColorMode color = ColorMode::automatic;
   std::size_t width = 0;  // --width; 0 when not given (then the terminal's)
   bool quiet = false;
+  std::size_t repeat = 1;                 // --repeat N: runs on the real clock (cli/run_series.hpp)
+  std::optional<std::string> junit_path;  // --junit FILE
 };
 
 /// A usage error best answered with the list of scenarios: none was given,

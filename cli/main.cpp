@@ -28,6 +28,8 @@
 #include "cli/render.hpp"
 #include "cli/render_fit.hpp"
 #include "cli/render_format.hpp"
+#include "cli/render_runs.hpp"
+#include "cli/run_series.hpp"
 #include "cli/standard_streams.hpp"
 #include "core/thread_pool.hpp"
 #include "scenarios/cpu_work.hpp"
@@ -41,18 +43,24 @@ void print_error(std::string_view message) {
   fmt::print(stderr, "asyncdemo: error: {}\n", message);
 }
 
-// The file outputs asked for, each a flag and its path. One today; --html,
-// --svg and --junit join this list, and every rule here holds for them too.
+// The file outputs asked for, each a flag and its path. --html and --svg
+// join this list, and every rule here holds for them too.
 struct FileOutput {
   std::string_view option;
   std::string path;
-  void (*render)(const ScenarioReport&, std::FILE*);
+  void (*render)(const RunSeries&, std::FILE*);
 };
 
 std::vector<FileOutput> file_outputs(const GlobalOptions& globals) {
   std::vector<FileOutput> outputs;
   if (globals.trace_path) {
-    outputs.push_back({"--trace", *globals.trace_path, &render_trace});
+    // One run's trace: the last one's, as the text report shows it in full.
+    outputs.push_back({"--trace", *globals.trace_path, [](const RunSeries& runs, std::FILE* out) {
+                         render_trace(runs.last(), out);
+                       }});
+  }
+  if (globals.junit_path) {
+    outputs.push_back({"--junit", *globals.junit_path, &render_junit});
   }
   return outputs;
 }
@@ -77,7 +85,7 @@ void check_outputs(const std::vector<FileOutput>& outputs, const std::vector<std
 // complete (cli/output_file.hpp): a failure leaves the old file as it was.
 // Written through an OutputStream on the descriptor, so that every failed
 // write is seen, whichever buffer it was in, and the rendering stops there.
-bool write_output(const ScenarioReport& report, const FileOutput& output) {
+bool write_output(const RunSeries& runs, const FileOutput& output) {
   int error = 0;
   try {
     OutputFile file(output.option, output.path);
@@ -85,7 +93,7 @@ bool write_output(const ScenarioReport& report, const FileOutput& output) {
       OutputStream stream(file.fd());
       stream.end_on_error();
       try {
-        output.render(report, stream.get());
+        output.render(runs, stream.get());
       } catch (const std::system_error&) {
         if (!stream.failed()) {
           throw;
@@ -152,8 +160,17 @@ void say_what_interrupt_waits_for(int signal, std::size_t threads_running,
   std::fflush(stderr);
 }
 
+// Which run of a series (--repeat) this is: the live text shows the header before the first
+// and the log of the last, whose report is shown in full.
+struct RunTurn {
+  std::size_t number = 1;
+  std::size_t planned = 1;
+  [[nodiscard]] bool first() const { return number == 1; }
+  [[nodiscard]] bool shown() const { return number == planned; }
+};
+
 RunContext run_context(const GlobalOptions& globals, const TextStyle& style, LiveLog& live_log,
-                       std::FILE* out) {
+                       std::FILE* out, RunTurn turn) {
   RunContext context;
   context.runtime.clock = globals.virtual_time ? ClockKind::virtual_time : ClockKind::real;
   // Ctrl-C cancels every task and lets their cleanup run, so the partial report
@@ -162,45 +179,86 @@ RunContext run_context(const GlobalOptions& globals, const TextStyle& style, Liv
   context.runtime.on_interrupt = &say_what_interrupt_waits_for;
   context.tolerance = globals.tolerance;
   const bool live = live_output(globals);
-  context.on_start = [live, style, out, &live_log](const ScenarioReport& report) {
+  context.on_start = [live, style, out, turn, &live_log](const ScenarioReport& report) {
     interrupts::run_began();  // from here on a report is owed, whatever comes
-    if (live) {
+    if (!live) {
+      return;
+    }
+    if (turn.first()) {
       render_header(report, style, out);
+    }
+    if (turn.shown()) {
+      if (turn.planned > 1) {
+        fmt::print(out, "run {} of {}, in full:\n", turn.number, turn.planned);
+      }
       live_log.expect_name(report.longest_task_name);
     }
   };
-  if (live) {
+  if (live && turn.shown()) {
     context.on_event = live_log.sink();
   }
   return context;
 }
 
-int exit_code(const ScenarioReport& report, const GlobalOptions& globals) {
-  if (report.interrupted) {
-    return kExitSignalBase + report.interrupt_signal;
+int exit_code(const RunSeries& runs, const GlobalOptions& globals) {
+  const ScenarioReport& last = runs.last();
+  if (last.interrupted) {
+    return kExitSignalBase + last.interrupt_signal;
   }
-  if (!report.error.empty()) {
+  if (!last.error.empty()) {
     return kExitFailed;  // the scenario itself failed: whatever the claims say, it did not run
   }
-  const bool claims_held = std::ranges::all_of(report.checks, &Claim::passed);
-  return globals.check && !claims_held ? kExitFailed : kExitOk;
+  return globals.check && !runs.claims_held() ? kExitFailed : kExitOk;
+}
+
+// A series is never silent: a line per run, in the live text, or with --json or -q on stderr
+// when a person watches it there.
+void say_progress(const RunSeries& runs, const GlobalOptions& globals, std::FILE* text) {
+  const std::string line = run_progress(runs.runs().back(), runs.requested(), globals.check);
+  if (live_output(globals)) {
+    fmt::print(text, "{}\n", line);
+    std::fflush(text);
+  } else if (isatty(STDERR_FILENO) == 1) {
+    fmt::print(stderr, "asyncdemo: {}\n", line);
+  }
+}
+
+// --repeat N: N runs on the real clock, each a fresh Runtime from the same runner; one on the
+// virtual clock, where every run would be the same. A run cut short (Ctrl-C, an error) or a
+// signal between runs ends the series there.
+RunSeries run_series(const CommandLine& command_line, const GlobalOptions& globals,
+                     const TextStyle& style, LiveLog& live_log, std::FILE* text) {
+  const std::size_t planned = globals.virtual_time ? 1 : globals.repeat;
+  RunSeries runs(globals.repeat);
+  for (std::size_t number = 1; number <= planned; ++number) {
+    const RunTurn turn{number, planned};
+    runs.add(command_line.runner()(run_context(globals, style, live_log, text, turn)));
+    if (!turn.shown()) {
+      say_progress(runs, globals, text);
+    }
+    if (runs.runs().back().partial() || interrupts::received() != 0) {
+      break;
+    }
+  }
+  return runs;
 }
 
 // The report on stdout (`text`: stdout itself, or for a person's text the
 // same fitted to the width). Once its reader has gone (EPIPE) or the disk is
 // full, rendering stops at the next write instead of going on for nobody;
 // finish_stdout() then tells the two apart.
-void render_report(const ScenarioReport& report, const GlobalOptions& globals,
-                   const TextStyle& style, LiveLog& live_log, OutputStream& out, std::FILE* text) {
+void render_report(const RunSeries& runs, const GlobalOptions& globals, const TextStyle& style,
+                   LiveLog& live_log, OutputStream& out, std::FILE* text) {
   out.end_on_error();
   try {
     if (globals.json) {
-      render_json(report, globals.check, text);
+      render_json(runs, globals.check, text);
     } else {
       if (live_output(globals)) {
         live_log.finish();
       }
-      render_body(report, style, globals.check, text);
+      render_body(runs.last(), style, globals.check, text);
+      render_runs(runs, style, globals.check, text);
     }
     std::fflush(text);
   } catch (const std::system_error&) {
@@ -225,15 +283,16 @@ int run_scenario(const CommandLine& command_line, OutputStream& out) {
   const ScenarioEntry* scenario = command_line.scenario();
   LiveLog live_log(style, text, scenario != nullptr ? scenario->lesson_events : nullptr,
                    scenario != nullptr ? scenario->lesson_context : 0);
-  const ScenarioReport report = command_line.runner()(run_context(globals, style, live_log, text));
-  render_report(report, globals, style, live_log, out, text);
+  const RunSeries runs = run_series(command_line, globals, style, live_log, text);
+  const ScenarioReport& report = runs.last();
+  render_report(runs, globals, style, live_log, out, text);
   fitted.reset();
   if (!report.error.empty()) {
     print_error(report.error);  // also where scripts look, whatever stdout holds
   }
-  int code = finish_stdout(out, exit_code(report, globals));
+  int code = finish_stdout(out, exit_code(runs, globals));
   for (const FileOutput& output : outputs) {
-    if (!write_output(report, output)) {
+    if (!write_output(runs, output)) {
       code = output_failed(code);
     }
   }

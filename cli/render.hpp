@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/run_series.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo {
@@ -66,7 +67,18 @@ void render_body(const ScenarioReport& report, const TextStyle& style, bool with
 /// as it goes (a million-task run is never held as one JSON tree in memory).
 void render_json(const ScenarioReport& report, bool with_checks, std::FILE* out);
 
+/// `--json --repeat N`: the last run's document, as above, with one more member, "repeat":
+/// every run's figures and claims and what they add up to (cli/run_series.hpp). A single
+/// run (no --repeat) gets the document above, unchanged.
+void render_json(const RunSeries& runs, bool with_checks, std::FILE* out);
+
 /// `--trace FILE` (§3): Chrome Trace Event Format, one lane (tid) per task.
 void render_trace(const ScenarioReport& report, std::FILE* out);
+
+/// `--junit FILE`: JUnit XML, one testcase per claim per run (named "<claim> (run K)" in a
+/// series), a failed claim's measured and expected values in its <failure>; a run cut short
+/// (Ctrl-C, an error) is one testcase in <error>. Written whether or not --check was given:
+/// the claims are always judged, --check only decides the exit code.
+void render_junit(const RunSeries& runs, std::FILE* out);
 
 }  // namespace asyncdemo

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/render.hpp"
@@ -122,23 +123,92 @@ void write_results(const ResultList& results, std::FILE* out) {
   fmt::print(out, "],\n");
 }
 
-void write_closing(const ScenarioReport& report, bool with_checks, std::FILE* out) {
+// `repeat`: the document's last member, or nothing (a single run's document).
+void write_closing(const ScenarioReport& report, bool with_checks, std::string_view repeat,
+                   std::FILE* out) {
   write_results(report.results, out);
   fmt::print(out, "\"summary\":{},\n\"figures\":{},\n", summary_json(report.summary),
              json_text(report.figures));
-  fmt::print(out, "\"comparisons\":{},\n\"takeaways\":{},\n\"checks\":{}}}\n",
+  fmt::print(out, "\"comparisons\":{},\n\"takeaways\":{},\n\"checks\":{}{}}}\n",
              json_text(Json(report.comparisons)), json_text(Json(report.takeaways)),
-             checks_json(with_checks ? report.checks : std::vector<Claim>{}));
+             checks_json(with_checks ? report.checks : std::vector<Claim>{}), repeat);
+}
+
+// {"elapsed_s":{"count":5,"median":0.051,...},...}
+Json stats_json(const std::vector<FigureStats>& all) {
+  Json object = Json::object();
+  for (const FigureStats& stats : all) {
+    object[stats.name] = {{"count", stats.count},
+                          {"median", stats.median},
+                          {"min", stats.min},
+                          {"max", stats.max},
+                          {"spread", stats.spread}};
+  }
+  return object;
+}
+
+Json claims_json(const std::vector<ClaimTally>& tallies) {
+  Json array = Json::array();
+  for (const ClaimTally& tally : tallies) {
+    array.push_back({{"name", tally.name},
+                     {"held", tally.held},
+                     {"judged", tally.judged},
+                     {"failed_runs", tally.failed_runs},
+                     {"worst_measured", tally.worst_measured},
+                     {"worst_run", tally.worst_run},
+                     {"unit", tally.unit},
+                     {"expected", tally.expected}});
+  }
+  return array;
+}
+
+// One run of the series: its figures and claims, as the top level has them for the last.
+std::string run_json(const RunRecord& run, bool with_checks) {
+  return fmt::format(R"({{"run":{},"elapsed_s":{},"interrupted":{},"interrupted_by":{},"error":{},)"
+                     R"("summary":{},"figures":{},"checks":{}}})",
+                     run.number, json_number(run.elapsed_s), run.interrupted,
+                     run.interrupted ? json_string(signal_name(run.interrupt_signal)) : "null",
+                     run.error.empty() ? "null" : json_string(run.error), summary_json(run.summary),
+                     json_text(run.figures),
+                     checks_json(with_checks ? run.checks : std::vector<Claim>{}));
+}
+
+// `,\n"repeat":{...}` for --repeat N (N > 1), else nothing.
+std::string repeat_json(const RunSeries& runs, bool with_checks) {
+  if (!runs.repeated()) {
+    return {};
+  }
+  std::string each;
+  for (const RunRecord& run : runs.runs()) {
+    each += fmt::format("{}{}", each.empty() ? "\n" : ",\n", run_json(run, with_checks));
+  }
+  return fmt::format(
+      ",\n\"repeat\":{{\"requested\":{},\"ran\":{},\"completed\":{},\"note\":{},"
+      "\n\"summary\":{},\n\"figures\":{},\n\"claims\":{},\n\"runs\":[{}\n]}}",
+      runs.requested(), runs.runs().size(), runs.completed(),
+      runs.ran_once_on_virtual_clock() ? json_string(kVirtualRanOnce) : "null",
+      json_text(stats_json(runs.summary_stats())),
+      json_text(stats_json(runs.scenario_figure_stats())),
+      json_text(with_checks ? claims_json(runs.claim_tallies()) : Json::array()), each);
+}
+
+void write_document(const ScenarioReport& report, bool with_checks, std::string_view repeat,
+                    std::FILE* out) {
+  write_opening(report, out);
+  write_tasks(report, out);
+  write_events(report.timeline, out);
+  write_closing(report, with_checks, repeat, out);
+  std::fflush(out);
 }
 
 }  // namespace
 
 void render_json(const ScenarioReport& report, bool with_checks, std::FILE* out) {
-  write_opening(report, out);
-  write_tasks(report, out);
-  write_events(report.timeline, out);
-  write_closing(report, with_checks, out);
-  std::fflush(out);
+  write_document(report, with_checks, "", out);
+}
+
+void render_json(const RunSeries& runs, bool with_checks, std::FILE* out) {
+  write_document(runs.last(), with_checks, repeat_json(runs, with_checks), out);
 }
 
 }  // namespace asyncdemo

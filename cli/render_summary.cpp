@@ -220,6 +220,8 @@ void print_orders(const ScenarioReport& report, const TextStyle& style, std::FIL
   }
 }
 
+}  // namespace
+
 std::string measured_text(const Claim& claim) {
   if (claim.unit == "s") {
     return format_fixed_seconds(claim.measured);
@@ -230,8 +232,6 @@ std::string measured_text(const Claim& claim) {
   return claim.unit.empty() ? fmt::format("{:g}", claim.measured)
                             : fmt::format("{:g} {}", claim.measured, printable(claim.unit));
 }
-
-}  // namespace
 
 void render_summary(const ScenarioReport& report, const TextStyle& style, std::FILE* out) {
   fmt::print(out, "{}\n", paint("summary", Ansi::bold, style.color));

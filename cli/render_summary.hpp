@@ -3,6 +3,7 @@
 // lesson rests on, and the claims checked against them.
 
 #include <cstdio>
+#include <string>
 
 #include "cli/render.hpp"
 
@@ -20,6 +21,9 @@ inline constexpr std::size_t kResultsTail = 5;
 /// Elapsed, sequential cost, speedup, ideal and overhead, max in flight, worst
 /// stall; then the comparisons, the takeaways, the results and completion order.
 void render_summary(const ScenarioReport& report, const TextStyle& style, std::FILE* out);
+
+/// A claim's measured figure in its unit: `1.002s`, `2.99x`, `3`.
+[[nodiscard]] std::string measured_text(const Claim& claim);
 
 /// Each claim as `PASS  name  measured 1.002 s (expected <= 1.100 s)`, then a tally.
 void render_checks(const ScenarioReport& report, const TextStyle& style, std::FILE* out);

@@ -42,6 +42,7 @@ struct ProbeOptions {
   std::size_t limit = 10;
   Duration timeout = 5s;
   bool sequential = false;
+  bool names_gathered = false;  // `names` holds the full list: the arguments, --from, defaults
 };
 
 // Names under .invalid are answered NOT FOUND without a lookup (core/resolve.cpp), where
@@ -359,8 +360,8 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
           : fmt::format("{}, {} in total", arrived, format_seconds(report.elapsed_s)));
 }
 
+// `options.names` already gathered (setup_probe's runner).
 ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
-  options.names = gather_names(options.names, options.from, options.tld);
   const LatencyClock latencies = latency_clock(options, context);
   std::string lesson(kLesson);
   if (latencies.off_axis) {
@@ -416,7 +417,15 @@ ScenarioRunner setup_probe(CLI::App& app) {
   add_duration_option(app, "--timeout", options->timeout, "give up on a name after this long",
                       std::chrono::milliseconds(1));
   app.add_flag("--sequential", options->sequential, "resolve one name after another, to compare");
-  return [options](const RunContext& context) { return run_probe(*options, context); };
+  return [options](const RunContext& context) {
+    // Gathered once for every run of --repeat: `--from -` reads stdin, which a second run
+    // would find empty.
+    if (!options->names_gathered) {
+      options->names = gather_names(options->names, options->from, options->tld);
+      options->names_gathered = true;
+    }
+    return run_probe(*options, context);
+  };
 }
 
 }  // namespace

@@ -304,9 +304,10 @@ TEST_SUITE("e2e") {
 TEST_SUITE("e2e") {
   TEST_CASE("every asyncdemo command in the README runs and exits 0") {
     // The README's examples are the contract with a new user. Here they run on the virtual
-    // clock (where they accept it), with any trace written to a scratch file.
+    // clock (where they accept it), with any trace or JUnit file written to a scratch file.
     std::istringstream readme(read_file(source_dir / "README.md"));
     const ScratchFile trace("readme.trace.json");
+    const ScratchFile junit("readme.junit.xml");
     std::size_t ran = 0;
     bool in_code = false;
     for (std::string line; std::getline(readme, line);) {
@@ -325,6 +326,7 @@ TEST_SUITE("e2e") {
       args.erase(args.begin());
       for (std::string& arg : args) {
         arg = arg.ends_with(".trace.json") ? trace.path().string() : arg;
+        arg = arg.ends_with(".junit.xml") ? junit.path().string() : arg;
       }
       const bool help = args.size() >= 2 && args[1] == "--help";
       if (args.front() != "list" && !help && args.front() != "probe") {
