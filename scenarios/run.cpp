@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "scenarios/all.hpp"
@@ -57,10 +58,9 @@ std::string longest_name(const plan::Plan& plan) {
   return longest;
 }
 
-ScenarioReport run_plan_file(const std::string& path, const RunContext& context) {
-  const plan::Plan plan = plan::read_plan(path);  // a plan that is wrong: exit 2, nothing run
+ScenarioReport run_plan(const plan::Plan& plan, const RunContext& context) {
   Runtime runtime(context.runtime);
-  Json params = {{"plan", path}, {"tasks", plan.instances}, {"claims", plan.claims.size()}};
+  Json params = {{"plan", plan.source}, {"tasks", plan.instances}, {"claims", plan.claims.size()}};
   const std::string lesson = plan.title.empty() ? std::string(kLesson) : plan.title;
   ScenarioReport report =
       kit::begin(kName, lesson, std::move(params), context, runtime, longest_name(plan));
@@ -80,12 +80,24 @@ ScenarioReport run_plan_file(const std::string& path, const RunContext& context)
   return report;
 }
 
+// The plan is read once, at the first run: `--repeat` runs it again as read (a plan from
+// stdin could not be read twice), and a plan that is wrong stops the first run, exit 2.
+struct PlanFile {
+  std::string path;
+  std::optional<plan::Plan> plan;
+};
+
 ScenarioRunner setup_run(CLI::App& app) {
-  auto path = std::make_shared<std::string>();
-  app.add_option("plan", *path, "the plan file (TOML; see the README's table; '-': stdin)")
+  auto file = std::make_shared<PlanFile>();
+  app.add_option("plan", file->path, "the plan file (TOML; see the README's table; '-': stdin)")
       ->required()
       ->type_name("FILE");
-  return [path](const RunContext& context) { return run_plan_file(*path, context); };
+  return [file](const RunContext& context) {
+    if (!file->plan) {
+      file->plan = plan::read_plan(file->path);
+    }
+    return run_plan(*file->plan, context);
+  };
 }
 
 }  // namespace

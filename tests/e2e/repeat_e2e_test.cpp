@@ -216,4 +216,16 @@ TEST_SUITE("e2e") {
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "\n2 runs\n"));
   }
+
+  TEST_CASE("run - reads its plan from stdin once for every run of --repeat") {
+    RunOptions options;
+    options.input =
+        "[[task]]\nname = \"t\"\nsteps = [{ sleep = \"10ms\" }]\n"
+        "[[claim]]\ntask = \"t\"\noutcome = \"done\"\n";
+    const RunResult result = run_asyncdemo({"run", "-", "--repeat", "2", "--check", "-q"}, options);
+    INFO(result);
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "\n2 runs\n"));
+    CHECK(contains(result.out, "held in 2 of 2 runs"));
+  }
 }
