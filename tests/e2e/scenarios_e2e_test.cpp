@@ -65,6 +65,13 @@ const std::vector<Example>& examples() {
       {"server", {"server", "--clients", "3", "--requests", "2"}},
       {"server-blocking", {"server", "--clients", "3", "--requests", "2", "--blocking"}},
       {"probe", {"probe", "one.invalid", "two.invalid", "three.invalid"}},
+      // The fake resolver makes a probe exact on the virtual clock, with no network: the
+      // classic nineteen names answered by the hash of each, and a hosts file's every outcome.
+      {"probe-fake", {"probe", "--limit", "5"}},
+      {"probe-hosts",
+       {"probe", "--hosts", "tests/golden/probe.hosts", "--timeout", "1s", "localhost",
+        "python.org", "blogdom.dev", "nosuchname.example", "flaky.example", "silent.example",
+        "unlisted.example"}},
   };
   return all;
 }
