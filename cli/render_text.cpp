@@ -74,13 +74,14 @@ std::string lesson_line(const Event& event, const Timeline& timeline, std::size_
 }
 
 // Whether the run hands work to the thread pool, so that the pool's size is part of what it
-// shows: probe's lookups (getaddrinfo on the pool, as asyncio's executor runs them), sleep's
+// shows: probe's lookups (getaddrinfo on the pool, as asyncio's executor runs them; the fake
+// resolver's answers use no thread), sleep's
 // --mode threads and all, cancel's --offload. Read from the parameters: the header is printed
 // before anything has run.
 bool uses_thread_pool(const ScenarioReport& report) {
   const Json& params = report.params;
   if (report.scenario == "probe") {
-    return true;
+    return params.value("resolver", Json()) != "fake";
   }
   if (report.scenario == "sleep") {
     const Json mode = params.value("mode", Json());

@@ -144,6 +144,10 @@ bool ResolveAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
     wake();  // answered already; the task resumes on the next iteration, as after a lookup
     return true;
   }
+  if (const FakeResolver* fake = runtime().fake_resolver()) {
+    start_fake(*fake);
+    return true;
+  }
   lookup_started_hrtime_ = uv_hrtime();
   start(std::make_unique<ResolveJob>(self(), task()->id, name_));
   if (!pending() || timeout_ == Duration::max()) {
@@ -162,6 +166,37 @@ bool ResolveAwaiter::await_suspend(std::coroutine_handle<> awaiting) {
     runtime().add_timer(*this, runtime().now() + to_nanos(std::max(timeout_, Duration::zero())));
   }
   return true;
+}
+
+// One deadline on the runtime's clock: the answer's or the timeout's, whichever is first. An
+// ordinary timer, so the virtual clock jumps to it; a no_answer name without a timeout has
+// none, and nothing of it keeps the loop going.
+void ResolveAwaiter::start_fake(const FakeResolver& resolver) {
+  const FakeAnswer& answer = fake_.emplace(resolver.answer(name_));
+  const bool answers = answer.outcome != FakeOutcome::no_answer;
+  const Duration latency = std::max(answer.latency, Duration::zero());
+  const bool has_timeout = timeout_ != Duration::max();
+  const Duration timeout = std::max(timeout_, Duration::zero());
+  if (answers && (!has_timeout || latency < timeout)) {
+    fake_answer_due_ = true;
+    if (latency == Duration::zero()) {
+      wake();  // answered at once; the task resumes on the next iteration, as after a lookup
+    } else {
+      runtime().add_timer(*this, suspended_ns_ + to_nanos(latency));
+    }
+  } else if (has_timeout) {
+    runtime().add_timer(*this, suspended_ns_ + to_nanos(timeout));
+  }
+}
+
+std::vector<std::string> ResolveAwaiter::take_fake_answer(FakeAnswer& answer) {
+  switch (answer.outcome) {
+    case FakeOutcome::found: return std::move(answer.addresses);
+    case FakeOutcome::not_found: throw NameNotFound(name_, UV_EAI_NONAME);
+    case FakeOutcome::temporary_failure: throw TemporaryFailure(name_, UV_EAI_AGAIN);
+    case FakeOutcome::no_answer: break;  // resumes only by its timeout or a cancel
+  }
+  throw ResolveError(name_, UV_EAI_FAIL);
 }
 
 void ResolveAwaiter::start_real_deadline() {
@@ -197,10 +232,15 @@ void ResolveAwaiter::measure_latency() noexcept {
 }
 
 void ResolveAwaiter::on_timer() noexcept {
-  if (pending()) {  // not if the answer came first and the task has yet to resume
-    timed_out_ = true;
-    abandon();
+  if (!pending()) {  // the answer came first (or a cancel) and the task has yet to resume
+    return;
   }
+  if (fake_answer_due_) {
+    wake();
+    return;
+  }
+  timed_out_ = true;
+  abandon();
 }
 
 std::vector<std::string> ResolveAwaiter::await_resume() {
@@ -217,6 +257,9 @@ std::vector<std::string> ResolveAwaiter::await_resume() {
   }
   if (timed_out_) {
     throw TimeoutError();
+  }
+  if (fake_.has_value()) {
+    return take_fake_answer(*fake_);
   }
   if (deadline_error_) {
     std::rethrow_exception(deadline_error_);

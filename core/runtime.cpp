@@ -66,7 +66,8 @@ void report_teardown_failure(std::exception_ptr failure) noexcept {
 Runtime::Runtime(RuntimeOptions options)
     : clock_(options.clock),
       handle_interrupts_(options.handle_interrupts),
-      on_interrupt_(std::move(options.on_interrupt)) {
+      on_interrupt_(std::move(options.on_interrupt)),
+      fake_resolver_(std::move(options.fake_resolver)) {
   if (current_runtime != nullptr) {
     throw RuntimeMisuse("a Runtime already exists on this thread");
   }

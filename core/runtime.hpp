@@ -43,6 +43,8 @@
 
 namespace asyncdemo {
 
+class FakeResolver;
+
 namespace detail {
 class LocalTcp;
 class ProcessPool;
@@ -67,6 +69,10 @@ struct RuntimeOptions {
   /// failure inside the loop).
   std::function<void(int signal, std::size_t threads_running, std::size_t processes_running)>
       on_interrupt = {};
+  /// Where resolve() gets its answers: null, the system's getaddrinfo on the thread pool; set,
+  /// these made-up answers, each after its latency on the runtime's own clock, with no thread
+  /// and no network (core/fake_resolver.hpp). Shared: the resolver is read, never changed.
+  std::shared_ptr<const FakeResolver> fake_resolver = {};
 };
 
 /// One run's event loop. Construct it, `run(runtime, main())` once (see
@@ -104,6 +110,9 @@ class Runtime final : private detail::CompletionListener {
   /// Size of libuv's thread pool, which the virtual clock's simulated pool
   /// copies: thread_pool().threads (core/thread_pool.hpp, where it is decided).
   [[nodiscard]] static std::size_t thread_pool_size() noexcept;
+
+  /// The fake resolver that resolve() answers from, or null: the system's (see RuntimeOptions).
+  [[nodiscard]] const FakeResolver* fake_resolver() const noexcept { return fake_resolver_.get(); }
 
   /// True once a SIGINT/SIGTERM interrupted the run (see RuntimeOptions).
   [[nodiscard]] bool interrupted() const noexcept { return interrupt_signal_ != 0; }
@@ -246,6 +255,7 @@ class Runtime final : private detail::CompletionListener {
   bool handle_interrupts_ = false;
   std::function<void(int, std::size_t, std::size_t)> on_interrupt_;
   std::function<void()> deadlock_handler_;
+  std::shared_ptr<const FakeResolver> fake_resolver_;
   int interrupt_signal_ = 0;
   // What SIGINT and SIGTERM did before the run watched them, put back when it stops
   // (libuv leaves SIG_DFL behind, which would let a later Ctrl-C kill the process).

@@ -1,4 +1,4 @@
-// Fuzz target: parse_duration and format_duration (scenarios/options.hpp).
+// Fuzz target: parse_duration and format_duration (core/duration_text.hpp).
 // The input is the text after an option like --delay; its first 8 bytes also
 // serve as a duration to format, so both directions get arbitrary values.
 

@@ -151,7 +151,8 @@ std::vector<Nanos> own_work(const Timeline& timeline) {
   return work;
 }
 
-// The list schedule: each piece of work, in order, on the slot that frees first.
+}  // namespace
+
 Nanos shortest_run(const std::vector<Nanos>& pieces, std::size_t at_a_time) {
   if (at_a_time >= pieces.size()) {
     return pieces.empty() ? 0 : *std::ranges::max_element(pieces);
@@ -173,8 +174,6 @@ Nanos shortest_run(const std::vector<Nanos>& pieces, std::size_t at_a_time) {
   }
   return last;
 }
-
-}  // namespace
 
 void show_work(ScenarioReport& report, std::size_t at_a_time, bool with_speedup) {
   const Timeline& timeline = report.timeline;

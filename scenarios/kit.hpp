@@ -100,6 +100,9 @@ inline constexpr std::size_t kAllAtOnce = SIZE_MAX;
 /// never beats the real one, so the overhead is never negative. No speedup
 /// when `with_speedup` is false: a run whose point is not overlap.
 void show_work(ScenarioReport& report, std::size_t at_a_time, bool with_speedup = true);
+/// The shortest run of `pieces` of work, `at_a_time` at once, started in their order, each on
+/// the slot that frees first (the list schedule; 1: their sum; kAllAtOnce: the longest).
+[[nodiscard]] Nanos shortest_run(const std::vector<Nanos>& pieces, std::size_t at_a_time);
 /// The time tasks waited on `wait` (a permit, a lock, room or an item in a queue): from each
 /// suspension on it to the task's next step, or to its end if it was cancelled there.
 struct WaitTimes {

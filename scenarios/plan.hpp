@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/fake_resolver.hpp"
 
 namespace asyncdemo::plan {
 
@@ -107,7 +108,7 @@ struct HostAnswer {
   std::string name;
   Where where;
   Duration latency{};
-  std::string outcome = "found";  // found, not-found, temporary-failure or no-answer
+  FakeOutcome outcome = FakeOutcome::found;
 };
 
 /// A range a measured value must fall in; either end may be open. In the claim's unit:

@@ -30,8 +30,8 @@ const std::vector<std::string> step_names{
     "hold",  "put",    "get",       "resolve",      "fail",     "spawn",
     "await", "gather", "taskgroup", "as_completed", "wait_for", "cancel"};
 const std::vector<std::string> host_keys{"latency", "outcome"};
-const std::vector<std::string> host_outcomes{"found", "not-found", "temporary-failure",
-                                             "no-answer"};
+constexpr std::array kHostOutcomes{FakeOutcome::found, FakeOutcome::not_found,
+                                   FakeOutcome::temporary_failure, FakeOutcome::no_answer};
 const std::vector<std::string> claim_subjects{"elapsed", "max_in_flight", "figure",
                                               "task",    "order",         "deadlock"};
 const std::vector<std::string> outcome_words{"done", "failed", "cancelled"};
@@ -261,12 +261,17 @@ class Reader {
       const std::string name(key.str());
       const toml::table& answer = table_of(value, fmt::format("hosts.\"{}\"", name));
       check_keys(answer, host_keys, fmt::format("hosts.\"{}\"", name));
-      HostAnswer host{name, at(value), Duration::zero(), "found"};
+      HostAnswer host{name, at(value), Duration::zero(), FakeOutcome::found};
       if (const toml::node* latency = answer.get("latency")) {
         host.latency = duration_of(*latency, "latency");
       }
       if (const toml::node* outcome = answer.get("outcome")) {
-        host.outcome = choice_of(*outcome, "outcome", host_outcomes);
+        std::vector<std::string> words;
+        for (const FakeOutcome kind : kHostOutcomes) {
+          words.emplace_back(outcome_word(kind));
+        }
+        const std::string word = choice_of(*outcome, "outcome", words);
+        host.outcome = *std::ranges::find(kHostOutcomes, word, outcome_word);
       }
       plan.hosts.push_back(std::move(host));
     }

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/as_completed.hpp"
@@ -16,6 +18,7 @@
 #include "core/run.hpp"
 #include "core/semaphore.hpp"
 #include "scenarios/all.hpp"
+#include "scenarios/fake_dns.hpp"
 #include "scenarios/kit.hpp"
 #include "scenarios/names.hpp"
 #include "scenarios/options.hpp"
@@ -34,7 +37,16 @@ constexpr std::string_view kLesson =
 constexpr std::string_view kRealAnswers =
     " DNS answers are real, even on the virtual clock: lookups, their latencies and --timeout "
     "are in real time, so this run is not reproducible.";
+// And of a run whose answers are made up (--resolver fake): no lookup leaves the process.
+constexpr std::string_view kHashedAnswers =
+    " DNS answers come from the fake resolver, made up from a hash of each name (see --help): "
+    "no network, and latencies on the run's own clock.";
+constexpr std::string_view kHostsAnswers =
+    " DNS answers come from the fake resolver (--hosts {}; a name it does not list is NOT FOUND "
+    "at once): no network, and latencies on the run's own clock.";
 
+// Where the answers come from: getaddrinfo on the thread pool (the network), or the fake
+// resolver (scenarios/fake_dns.hpp). Unset: fake on the virtual clock or with --hosts.
 struct ProbeOptions {
   std::vector<std::string> names;
   std::string from;  // a file of names, or "-" for stdin
@@ -43,6 +55,8 @@ struct ProbeOptions {
   Duration timeout = 5s;
   bool sequential = false;
   bool names_gathered = false;  // `names` holds the full list: the arguments, --from, defaults
+  std::optional<ResolverKind> resolver;
+  std::string hosts;  // the fake resolver's answers, a hosts file
 };
 
 // Names under .invalid are answered NOT FOUND without a lookup (core/resolve.cpp), where
@@ -101,7 +115,8 @@ std::string answer_note(const ProbeRow& row) {
 Task<ProbeRow> probe_one(std::string name, Duration timeout, Semaphore limit) {
   ProbeRow row{name, "", "", {}, 0, !answered_without_lookup(name)};
   const Permit permit = co_await limit.acquire();
-  ResolveAwaiter lookup = resolve(name, timeout);  // its latency is real time, on either clock
+  // Its latency is real time on either clock; the fake resolver's, the run's own clock.
+  ResolveAwaiter lookup = resolve(name, timeout);
   try {
     row.addresses = co_await lookup;
     row.status = "FOUND";
@@ -197,15 +212,17 @@ void mark_cancelled(std::vector<ProbeRow>& rows) {
 
 // How a run's latencies relate to its clock. A lookup takes real time on either clock, so
 // its latency is real; on the virtual clock, which stands still while a lookup runs, such
-// latencies are off the run's time axis and do not compare with its elapsed time.
+// latencies are off the run's time axis and do not compare with its elapsed time. The fake
+// resolver's answers wait on the run's own clock, on its time axis.
 struct LatencyClock {
   bool off_axis = false;  // real lookups on the virtual clock
   double slack = 0;       // for latencies: --tolerance whenever a real lookup ran
 };
 
 LatencyClock latency_clock(const ProbeOptions& options, const RunContext& context) {
-  if (std::ranges::all_of(options.names, answered_without_lookup)) {
-    return {false, kit::slack(context)};  // no lookup ran: latencies are on the run's clock
+  if (std::ranges::all_of(options.names, answered_without_lookup) ||
+      options.resolver == ResolverKind::fake) {
+    return {false, kit::slack(context)};  // no real lookup: latencies are on the run's clock
   }
   return {context.runtime.clock == ClockKind::virtual_time, kit::seconds(context.tolerance)};
 }
@@ -271,12 +288,15 @@ std::string tally_sentence(const Tally& t, std::size_t names) {
 struct Latencies {
   double sum_s = 0;
   double slowest_s = 0;
+  std::vector<Nanos> each_ns;  // in submission order
 };
 
 Latencies lookup_latencies(const std::vector<ProbeRow>& rows) {
   Latencies l;
+  l.each_ns.reserve(rows.size());
   for (const ProbeRow& row : rows) {
     if (row.asked) {
+      l.each_ns.push_back(row.latency_ns);
       l.sum_s += kit::seconds(row.latency_ns);
       l.slowest_s = std::max(l.slowest_s, kit::seconds(row.latency_ns));
     }
@@ -360,21 +380,52 @@ void judge(ScenarioReport& report, const ProbeOptions& options, const ProbeRecor
           : fmt::format("{}, {} in total", arrived, format_seconds(report.elapsed_s)));
 }
 
+// The resolver the options ask for: --resolver, else fake on the virtual clock or with --hosts.
+ResolverKind chosen_resolver(const ProbeOptions& options, const RunContext& context) {
+  if (options.resolver == ResolverKind::system && !options.hosts.empty()) {
+    throw UsageError(
+        "--hosts gives the fake resolver its answers; it does not go with --resolver system");
+  }
+  if (options.resolver.has_value()) {
+    return *options.resolver;
+  }
+  const bool virtual_time = context.runtime.clock == ClockKind::virtual_time;
+  return virtual_time || !options.hosts.empty() ? ResolverKind::fake : ResolverKind::system;
+}
+
+// What the header adds to the lesson about where the answers came from, if any name was asked.
+std::string answers_sentence(const ProbeOptions& options, const LatencyClock& latencies) {
+  if (std::ranges::all_of(options.names, answered_without_lookup)) {
+    return "";
+  }
+  if (options.resolver == ResolverKind::fake) {
+    return options.hosts.empty() ? std::string(kHashedAnswers)
+                                 : fmt::format(fmt::runtime(kHostsAnswers), options.hosts);
+  }
+  return latencies.off_axis ? std::string(kRealAnswers) : "";
+}
+
 // `options.names` already gathered (setup_probe's runner).
 ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
-  const LatencyClock latencies = latency_clock(options, context);
-  std::string lesson(kLesson);
-  if (latencies.off_axis) {
-    lesson += kRealAnswers;
+  options.resolver = chosen_resolver(options, context);
+  RuntimeOptions runtime_options = context.runtime;
+  if (options.resolver == ResolverKind::fake) {
+    runtime_options.fake_resolver = load_fake_resolver(options.hosts);
   }
-  Runtime runtime(context.runtime);
+  const LatencyClock latencies = latency_clock(options, context);
+  const std::string lesson = std::string(kLesson) + answers_sentence(options, latencies);
+  Runtime runtime(std::move(runtime_options));
   Json params = {{"names", options.names.size()},
                  {"tld", options.tld},
                  {"limit", options.limit},
                  {"timeout", format_duration(options.timeout)},
-                 {"sequential", options.sequential}};
+                 {"sequential", options.sequential},
+                 {"resolver", name_of_choice(resolver_choices(), options.resolver)}};
   if (!options.from.empty()) {
     params["from"] = options.from;
+  }
+  if (!options.hosts.empty()) {
+    params["hosts"] = options.hosts;
   }
   // Each lookup's task is named after the name it looks up.
   const auto longest_name = std::ranges::max_element(options.names, {}, &std::string::size);
@@ -391,8 +442,11 @@ ScenarioReport run_probe(ProbeOptions options, const RunContext& context) {
   if (latencies.off_axis) {
     kit::finish(report, runtime, 0, 0);
   } else {
-    kit::finish(report, runtime, lookups.sum_s,
-                options.sequential ? lookups.sum_s : lookups.slowest_s);
+    // The ideal: the same lookups, --limit at a time in the order they were asked (or one
+    // after another), each taking what it took.
+    kit::finish(
+        report, runtime, lookups.sum_s,
+        kit::seconds(kit::shortest_run(lookups.each_ns, options.sequential ? 1 : options.limit)));
   }
   for (const ProbeRow& row : record->rows) {
     report.results.push_back(row_json(row));
@@ -417,6 +471,19 @@ ScenarioRunner setup_probe(CLI::App& app) {
   add_duration_option(app, "--timeout", options->timeout, "give up on a name after this long",
                       std::chrono::milliseconds(1));
   app.add_flag("--sequential", options->sequential, "resolve one name after another, to compare");
+  add_choice_option(app, "--resolver", options->resolver,
+                    "where answers come from: system (getaddrinfo on the thread pool: the "
+                    "network) or fake (made up, no network: from --hosts, else localhost and IP "
+                    "literals found at once, .invalid names not found, and every other name "
+                    "found (about 2 in 3, at a 198.51.100.x address) or not found after 20ms to "
+                    "200ms, both decided by a hash of the name) (default: fake with "
+                    "--virtual-time or --hosts, else system)",
+                    resolver_choices());
+  add_text_option(app, "--hosts", options->hosts,
+                  "the fake resolver's answers, one name a line: NAME LATENCY OUTCOME "
+                  "[ADDRESS...], OUTCOME found, not-found, temporary-failure or no-answer "
+                  "(a name not listed is not found at once)",
+                  "FILE");
   return [options](const RunContext& context) {
     // Gathered once for every run of --repeat: `--from -` reads stdin, which a second run
     // would find empty.
@@ -436,6 +503,8 @@ ScenarioEntry probe_scenario() {
           "asyncdemo probe localhost python.org nosuchname.invalid\n"
           "asyncdemo probe ::1 1.2.3 localhost\n"
           "asyncdemo probe --tld org --limit 5 --timeout 2s\n"
+          "asyncdemo probe --resolver fake localhost python.org nosuchname.example\n"
+          "asyncdemo probe --resolver fake --limit 3 --sequential\n"
           "printf 'localhost\\nexample.invalid\\n' | asyncdemo probe --from -",
           &setup_probe, &is_answer};
 }

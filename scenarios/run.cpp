@@ -11,8 +11,11 @@
 #include <optional>
 #include <string>
 
+#include "core/fake_resolver.hpp"
 #include "scenarios/all.hpp"
+#include "scenarios/fake_dns.hpp"
 #include "scenarios/kit.hpp"
+#include "scenarios/options.hpp"
 #include "scenarios/plan_claims.hpp"
 #include "scenarios/plan_parse.hpp"
 #include "scenarios/plan_report.hpp"
@@ -58,9 +61,38 @@ std::string longest_name(const plan::Plan& plan) {
   return longest;
 }
 
-ScenarioReport run_plan(const plan::Plan& plan, const RunContext& context) {
-  Runtime runtime(context.runtime);
+// The fake resolver of a plan: the answers of its [hosts]; a name they do not list is NOT
+// FOUND at once.
+std::shared_ptr<const FakeResolver> hosts_resolver(const plan::Plan& plan) {
+  auto resolver = std::make_shared<FakeResolver>();
+  for (const plan::HostAnswer& host : plan.hosts) {
+    resolver->add(host.name, FakeAnswer{host.latency, host.outcome, {}});
+  }
+  return resolver;
+}
+
+bool resolves(const std::vector<plan::Step>& steps) {
+  return std::ranges::any_of(steps, [](const plan::Step& step) {
+    return step.kind == plan::StepKind::resolve || resolves(step.body) || resolves(step.cleanup);
+  });
+}
+
+// Whether a step of the plan looks a name up: only then does the header say which resolver.
+bool resolves(const plan::Plan& plan) {
+  return std::ranges::any_of(plan.tasks,
+                             [](const plan::TaskTemplate& task) { return resolves(task.steps); });
+}
+
+ScenarioReport run_plan(const plan::Plan& plan, ResolverKind resolver, const RunContext& context) {
+  RuntimeOptions runtime_options = context.runtime;
+  if (resolver == ResolverKind::fake) {
+    runtime_options.fake_resolver = hosts_resolver(plan);
+  }
+  Runtime runtime(std::move(runtime_options));
   Json params = {{"plan", plan.source}, {"tasks", plan.instances}, {"claims", plan.claims.size()}};
+  if (resolves(plan)) {
+    params["resolver"] = resolver == ResolverKind::fake ? "fake" : "system";
+  }
   const std::string lesson = plan.title.empty() ? std::string(kLesson) : plan.title;
   ScenarioReport report =
       kit::begin(kName, lesson, std::move(params), context, runtime, longest_name(plan));
@@ -85,6 +117,7 @@ ScenarioReport run_plan(const plan::Plan& plan, const RunContext& context) {
 struct PlanFile {
   std::string path;
   std::optional<plan::Plan> plan;
+  std::optional<ResolverKind> resolver;  // --resolver; by default, fake if the plan has [hosts]
 };
 
 ScenarioRunner setup_run(CLI::App& app) {
@@ -92,11 +125,19 @@ ScenarioRunner setup_run(CLI::App& app) {
   app.add_option("plan", file->path, "the plan file (TOML; see the README's table; '-': stdin)")
       ->required()
       ->type_name("FILE");
+  add_choice_option(app, "--resolver", file->resolver,
+                    "where a resolve step's answers come from: fake (the plan's [hosts], no "
+                    "network; a name they do not list is not found at once) or system "
+                    "(getaddrinfo on the thread pool: the network) (default: fake if the plan "
+                    "has [hosts], else system)",
+                    resolver_choices());
   return [file](const RunContext& context) {
     if (!file->plan) {
       file->plan = plan::read_plan(file->path);
     }
-    return run_plan(*file->plan, context);
+    const ResolverKind resolver = file->resolver.value_or(
+        file->plan->hosts.empty() ? ResolverKind::system : ResolverKind::fake);
+    return run_plan(*file->plan, resolver, context);
   };
 }
 
@@ -106,7 +147,8 @@ ScenarioEntry run_scenario() {
   return {kName, kLesson,
           "asyncdemo run examples/sleep.toml --check\n"
           "asyncdemo run examples/flags2.toml --check\n"
-          "asyncdemo run examples/taskgroup.toml --json",
+          "asyncdemo run examples/taskgroup.toml --json\n"
+          "asyncdemo run examples/probe.toml --check",
           &setup_run};
 }
 

@@ -300,12 +300,13 @@ TEST_SUITE("e2e") {
     CHECK(took_s < 15.0);  // the lookup would hang for 30 s
   }
 
+  // --resolver system: on the virtual clock probe asks the fake resolver unless told otherwise.
   TEST_CASE(
       "on the virtual clock a lookup slower than --timeout times out at --timeout, in real "
       "time") {
     const auto [result, took_s] =
         run_resolving({"probe", "slow-2000ms.found.test", "--timeout", "1s", "--virtual-time",
-                       "--json", "--check", "--tolerance", "1s"});
+                       "--resolver", "system", "--json", "--check", "--tolerance", "1s"});
     INFO(result);
     CHECK(result.exit_code == 0);
     const Json document = Json::parse(result.out);
@@ -323,15 +324,17 @@ TEST_SUITE("e2e") {
   TEST_CASE(
       "on the virtual clock lookups report real latencies, and the header says DNS answers "
       "are real") {
-    const auto [result, took_s] = run_resolving({"probe", "slow-300ms.found.test", "nx.test",
-                                                 "--virtual-time", "--check", "--color", "never"});
+    const auto [result, took_s] =
+        run_resolving({"probe", "slow-300ms.found.test", "nx.test", "--virtual-time", "--resolver",
+                       "system", "--check", "--color", "never"});
     INFO(result);
     CHECK(result.exit_code == 0);
     const std::string header = result.out.substr(0, result.out.find("\n\n"));
     CHECK(contains(header, "DNS answers are real"));
     CHECK(contains(header, "not reproducible"));
-    const auto [json_run, json_took_s] = run_resolving(
-        {"probe", "slow-300ms.found.test", "nx.test", "--virtual-time", "--json", "--check"});
+    const auto [json_run, json_took_s] =
+        run_resolving({"probe", "slow-300ms.found.test", "nx.test", "--virtual-time", "--resolver",
+                       "system", "--json", "--check"});
     INFO(json_run);
     CHECK(json_run.exit_code == 0);
     const Json document = Json::parse(json_run.out);

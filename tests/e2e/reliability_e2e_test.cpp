@@ -210,6 +210,21 @@ TEST_SUITE("e2e") {
                   "--from - (stdin), line 2: ");
   }
 
+  TEST_CASE("probe refuses a --hosts file that is not one: exit 2, file and line, nothing run") {
+    const ScratchFile hosts("names.hosts", "# answers\nlocalhost 0 found\nb.test 1s no-anwser\n");
+    const RunResult result = run_asyncdemo({"probe", "--hosts", hosts.arg(), "localhost"});
+    INFO(result);
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.starts_with(
+        fmt::format("asyncdemo: error: {}:3: \"no-anwser\" is not an outcome; write found, "
+                    "not-found, temporary-failure, no-answer (did you mean no-answer?)\n",
+                    hosts.arg())));
+    const RunResult missing = run_asyncdemo({"probe", "--hosts", "/nonexistent/names.hosts"});
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err.find("--hosts /nonexistent/names.hosts: cannot open") != std::string::npos);
+  }
+
   TEST_CASE("probe names the first invalid name and counts the others") {
     const RunResult result = run_asyncdemo({"probe", "ok.example", "a..b", "bad-", "c..d"});
     INFO(result);

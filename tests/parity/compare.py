@@ -235,6 +235,15 @@ CASES = [
     Case("probe_sequential", "probe localhost 127.0.0.1 --sequential"),
     Case("probe_concurrent", "probe localhost 127.0.0.1 127.0.0.2",
          unordered=(("localhost", "127.0.0.1", "127.0.0.2"),)),
+    # probe on the fake resolver: asyncio's getaddrinfo replaced by a coroutine that sleeps each
+    # answer's latency and answers the same way, from a hosts file or the hash of each name.
+    Case("probe_fake_hosts",
+         f"probe --hosts {HERE.parent / 'golden' / 'probe.hosts'} --timeout 500ms python.org "
+         "blogdom.dev nosuchname.example flaky.example silent.example unlisted.example",
+         why="every outcome: found, not found, try again, a timeout, a name not listed"),
+    Case("probe_fake_hashed_limit_2",
+         "probe --resolver fake def.dev none.dev true.dev and.dev elif.dev --limit 2",
+         why="made-up latencies from a hash of each name, two lookups at a time"),
     # lag: CPU work inline holds the loop, and the heartbeat's tick is late by the work; on a
     # thread or a process the heartbeat stays on time. Costs are CPU time, and small: two cases
     # run at once on two cores. Where a job runs beside the heartbeat, its cost is no whole

@@ -61,7 +61,7 @@ elapsed = { max = "2s" }
     REQUIRE(plan.queues.size() == 1);
     CHECK(plan.queues[0].maxsize == 2);
     REQUIRE(plan.hosts.size() == 1);
-    CHECK(plan.hosts[0].outcome == "not-found");
+    CHECK(plan.hosts[0].outcome == asyncdemo::FakeOutcome::not_found);
     CHECK(plan.hosts[0].latency == std::chrono::milliseconds(50));
     REQUIRE(plan.tasks.size() == 2);
     CHECK(plan.tasks[0].copies == 4);

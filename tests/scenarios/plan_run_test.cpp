@@ -317,6 +317,31 @@ steps = [{ release = "l" }]
           std::vector<std::string>{"error: release l: this task does not hold it"});
   }
 
+  TEST_CASE("resolve answers from the plan's [hosts]: each outcome, exact, with no network") {
+    const ScenarioReport report = run_plan(R"(
+[hosts]
+"found.example" = { latency = "50ms" }
+"gone.example" = { latency = "20ms", outcome = "not-found" }
+"flaky.example" = { latency = "30ms", outcome = "temporary-failure" }
+"silent.example" = { outcome = "no-answer" }
+[[task]]
+name = "look"
+each = ["found", "gone", "flaky", "silent", "unlisted"]
+steps = [{ resolve = "{each}.example", timeout = "1s" }]
+)");
+    CHECK(report.params["resolver"] == "fake");
+    CHECK(ended(report, "look-found").outcome == "done");
+    CHECK(ended(report, "look-found").at_s == doctest::Approx(0.05));
+    CHECK(notes_of(report, "look-found") == std::vector<std::string>{"found.example: 192.0.2.1"});
+    CHECK(ended(report, "look-gone").outcome == "failed");
+    CHECK(ended(report, "look-gone").at_s == doctest::Approx(0.02));
+    CHECK(ended(report, "look-flaky").outcome == "failed");
+    CHECK(ended(report, "look-silent").outcome == "failed");  // TimeoutError at its 1s
+    CHECK(ended(report, "look-silent").at_s == doctest::Approx(1.0));
+    CHECK(ended(report, "look-unlisted").outcome == "failed");  // not found, at once
+    CHECK(ended(report, "look-unlisted").at_s == doctest::Approx(0.0));
+  }
+
   TEST_CASE("claims fail on what was measured, with the real figure") {
     const ScenarioReport report = run_plan(R"(
 [[task]]
