@@ -59,16 +59,6 @@ bool matches(const Timeline& timeline, const PlanRecord& record, TaskId id,
          (id < record.template_of.size() && record.template_of[id] == name);
 }
 
-std::string_view outcome_word(TaskOutcome outcome) {
-  switch (outcome) {
-    case TaskOutcome::ok: return "done";
-    case TaskOutcome::failed: return "failed";
-    case TaskOutcome::cancelled: return "cancelled";
-    case TaskOutcome::running: break;
-  }
-  return "never ended";
-}
-
 Claim task_claim(const ScenarioReport& report, const PlanRecord& record, const ClaimSpec& spec,
                  double slack) {
   const Timeline& timeline = report.timeline;
@@ -89,7 +79,7 @@ Claim task_claim(const ScenarioReport& report, const PlanRecord& record, const C
     return unmeasured(std::move(name), fmt::format("a task named {} ran", spec.subject));
   }
   const auto outcome_held = [&](TaskId id) {
-    return spec.outcome.empty() || outcome_word(summaries[id].outcome) == spec.outcome;
+    return spec.outcome.empty() || task_outcome_word(summaries[id].outcome) == spec.outcome;
   };
   if (tasks.size() == 1 && spec.has_range) {
     const Timeline::TaskSummary& only = summaries[tasks.front()];
@@ -99,7 +89,7 @@ Claim task_claim(const ScenarioReport& report, const PlanRecord& record, const C
     Claim claim = in_range(std::move(name), kit::seconds(only.end_ns), spec.range, true, slack);
     if (!outcome_held(tasks.front())) {
       claim.passed = false;
-      claim.expected += fmt::format("; it ended {}", outcome_word(only.outcome));
+      claim.expected += fmt::format("; it ended {}", task_outcome_word(only.outcome));
     }
     return claim;
   }

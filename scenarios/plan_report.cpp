@@ -39,16 +39,6 @@ Outcomes count_outcomes(const Timeline& timeline) {
   return outcomes;
 }
 
-std::string_view outcome_word(TaskOutcome outcome) {
-  switch (outcome) {
-    case TaskOutcome::ok: return "done";
-    case TaskOutcome::failed: return "failed";
-    case TaskOutcome::cancelled: return "cancelled";
-    case TaskOutcome::running: break;
-  }
-  return "never ended";
-}
-
 // Each task but main, in the order they were created: the plan's and their wait_for blocks.
 void add_results(ScenarioReport& report) {
   const Timeline& timeline = report.timeline;
@@ -58,7 +48,7 @@ void add_results(ScenarioReport& report) {
       continue;
     }
     Json result = {{"task", timeline.task(id).name},
-                   {"outcome", outcome_word(summaries[id].outcome)}};
+                   {"outcome", task_outcome_word(summaries[id].outcome)}};
     result["ended_s"] =
         summaries[id].end_ns < 0 ? Json(nullptr) : Json(kit::seconds(summaries[id].end_ns));
     report.results.push_back(std::move(result));
@@ -128,6 +118,16 @@ void add_takeaways(ScenarioReport& report, const Plan& plan, const PlanRecord& r
 }
 
 }  // namespace
+
+std::string_view task_outcome_word(TaskOutcome outcome) {
+  switch (outcome) {
+    case TaskOutcome::ok: return "done";
+    case TaskOutcome::failed: return "failed";
+    case TaskOutcome::cancelled: return "cancelled";
+    case TaskOutcome::running: break;
+  }
+  return "never ended";
+}
 
 void describe_run(ScenarioReport& report, const Plan& plan, const PlanRecord& record) {
   const Outcomes outcomes = count_outcomes(report.timeline);

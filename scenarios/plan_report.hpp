@@ -6,11 +6,16 @@
 #include <optional>
 #include <string_view>
 
+#include "core/timeline.hpp"
 #include "scenarios/plan.hpp"
 #include "scenarios/plan_run.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace asyncdemo::plan {
+
+/// How a plan's results and its task claims word a task's end: done, failed, cancelled (the
+/// words of asyncio's Task.done(), .exception(), .cancelled()), or "never ended".
+[[nodiscard]] std::string_view task_outcome_word(TaskOutcome outcome);
 
 /// Fills report.figures, results and takeaways. After kit::finish and kit::show_work.
 void describe_run(ScenarioReport& report, const Plan& plan, const PlanRecord& record);
