@@ -267,6 +267,7 @@ class Reader {
       }
       if (const toml::node* outcome = answer.get("outcome")) {
         std::vector<std::string> words;
+        words.reserve(kHostOutcomes.size());
         for (const FakeOutcome kind : kHostOutcomes) {
           words.emplace_back(outcome_word(kind));
         }
