@@ -50,16 +50,30 @@ function(doctest_list out)
   if(output MATCHES ";")
     message(FATAL_ERROR "a doctest case or suite name contains ';', which CTest cannot hold")
   endif()
+  # In a CMake list a '[' opens a bracket that no ';' inside splits until its ']' closes it: a
+  # case named "... in [0, 1) ..." swallowed every name after it into one test that ran none.
+  # So the brackets are held as placeholders while the names are lists (unbracket restores).
+  string(REPLACE "[" "<asyncdemo-lb>" output "${output}")
+  string(REPLACE "]" "<asyncdemo-rb>" output "${output}")
   string(REPLACE "\n" ";" lines "${output}")
-  list(FILTER lines EXCLUDE REGEX "^(\\[doctest\\] |=+$|$)")  # banner, rules, blank lines
+  # the banner, the rules, blank lines
+  list(FILTER lines EXCLUDE REGEX "^(<asyncdemo-lb>doctest<asyncdemo-rb> |=+$|$)")
   set(${out} "${lines}" PARENT_SCOPE)
+endfunction()
+
+function(unbracket out name)
+  string(REPLACE "<asyncdemo-lb>" "[" name "${name}")
+  string(REPLACE "<asyncdemo-rb>" "]" name "${name}")
+  set(${out} "${name}" PARENT_SCOPE)
 endfunction()
 
 doctest_list(suites --list-test-suites)
 foreach(suite IN LISTS suites)
+  unbracket(suite "${suite}")
   escape_filter(filter "${suite}")
   doctest_list(cases "--test-suite=${filter}" --list-test-cases)
   foreach(name IN LISTS cases)
+    unbracket(name "${name}")
     string(SHA1 key "${name}")
     list(APPEND "labels_${key}" "${suite}")
   endforeach()
@@ -67,8 +81,18 @@ endforeach()
 
 doctest_list(cases --list-test-cases)
 list(JOIN LAUNCHER " " launcher)
+# Every case doctest counts must become a test: a name the lists above mangled would
+# otherwise stand for others that silently never run.
+execute_process(COMMAND ${LAUNCHER} "${EXECUTABLE}" --count
+                WORKING_DIRECTORY "${WORKING_DIRECTORY}" OUTPUT_VARIABLE counted)
+string(REGEX MATCH "passing the current filters: ([0-9]+)" counted "${counted}")
+list(LENGTH cases listed)
+if(NOT CMAKE_MATCH_1 EQUAL listed)
+  message(FATAL_ERROR "doctest counts ${CMAKE_MATCH_1} test cases, but ${listed} names were read")
+endif()
 set(script "")
 foreach(name IN LISTS cases)
+  unbracket(name "${name}")
   escape_filter(filter "${name}")
   string(SHA1 key "${name}")
   string(APPEND script
