@@ -79,6 +79,11 @@ bool valid_name(std::string_view name) {
   });
 }
 
+// "plan.toml:3:10: message": every error a plan gets, from reading it or checking it.
+[[noreturn]] void fail_at(std::string_view source, Where where, std::string_view message) {
+  throw PlanError(fmt::format("{}:{}:{}: {}", source, where.line, where.column, message));
+}
+
 // Reads one plan, holding what messages need: the source's name.
 class Reader {
  public:
@@ -107,7 +112,7 @@ class Reader {
 
  private:
   [[noreturn]] void fail(Where where, std::string_view message) const {
-    throw PlanError(fmt::format("{}:{}:{}: {}", source_, where.line, where.column, message));
+    fail_at(source_, where, message);
   }
 
   static Where at(const toml::source_position& position) {
@@ -610,7 +615,7 @@ class Checker {
 
  private:
   [[noreturn]] void fail(Where where, std::string_view message) const {
-    throw PlanError(fmt::format("{}:{}:{}: {}", source_, where.line, where.column, message));
+    fail_at(source_, where, message);
   }
 
   std::vector<std::string> template_names() const { return names_in(plan_.tasks); }

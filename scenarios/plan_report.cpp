@@ -22,9 +22,9 @@ struct Outcomes {
 };
 
 // Every task but main: the plan's and their wait_for blocks'.
-Outcomes count_outcomes(const Timeline& timeline) {
+Outcomes count_outcomes(const Timeline& timeline,
+                        const std::vector<Timeline::TaskSummary>& summaries) {
   Outcomes outcomes;
-  const std::vector<Timeline::TaskSummary> summaries = timeline.summarize();
   for (TaskId id = 0; id < summaries.size(); ++id) {
     if (timeline.parent(id) == kNoParent) {
       continue;
@@ -40,9 +40,8 @@ Outcomes count_outcomes(const Timeline& timeline) {
 }
 
 // Each task but main, in the order they were created: the plan's and their wait_for blocks.
-void add_results(ScenarioReport& report) {
+void add_results(ScenarioReport& report, const std::vector<Timeline::TaskSummary>& summaries) {
   const Timeline& timeline = report.timeline;
-  const std::vector<Timeline::TaskSummary> summaries = timeline.summarize();
   for (TaskId id = 0; id < summaries.size(); ++id) {
     if (timeline.parent(id) == kNoParent) {
       continue;
@@ -130,7 +129,8 @@ std::string_view task_outcome_word(TaskOutcome outcome) {
 }
 
 void describe_run(ScenarioReport& report, const Plan& plan, const PlanRecord& record) {
-  const Outcomes outcomes = count_outcomes(report.timeline);
+  const std::vector<Timeline::TaskSummary> summaries = report.timeline.summarize();
+  const Outcomes outcomes = count_outcomes(report.timeline, summaries);
   report.figures["tasks"] = outcomes.tasks;
   report.figures["done"] = outcomes.done;
   report.figures["failed"] = outcomes.failed;
@@ -148,7 +148,7 @@ void describe_run(ScenarioReport& report, const Plan& plan, const PlanRecord& re
     sizes[plan.queues[i].name] = record.max_size[i];
   }
   report.figures["max_size"] = std::move(sizes);
-  add_results(report);
+  add_results(report, summaries);
   if (!report.partial()) {
     add_takeaways(report, plan, record, outcomes);
   }
