@@ -5,11 +5,14 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,6 +97,89 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
+// A socket listening on a port of 127.0.0.1 that the kernel picked, held for its lifetime: a port
+// in use by someone else.
+class HeldPort {
+ public:
+  HeldPort() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd_, 1) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+  }
+  HeldPort(const HeldPort&) = delete;
+  HeldPort& operator=(const HeldPort&) = delete;
+  HeldPort(HeldPort&&) = delete;
+  HeldPort& operator=(HeldPort&&) = delete;
+  ~HeldPort() { ::close(fd_); }
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_;
+  std::uint16_t port_ = 0;
+};
+
+// Outside peers in a child process, as they would be: a thread of this process would share its
+// file descriptors, and a number closed by one thread and reused by the other is a race to
+// ThreadSanitizer, which cannot see the kernel order them. Started before the server opens any
+// socket, so that the child holds no copy of one (a copy would keep a closed connection open).
+class PeersInAChild {
+ public:
+  explicit PeersInAChild(const std::function<std::string()>& peers) {
+    std::array<int, 2> pipe_ends{};
+    REQUIRE(::pipe(pipe_ends.data()) == 0);
+    child_ = ::fork();
+    REQUIRE(child_ >= 0);
+    if (child_ == 0) {
+      ::close(pipe_ends[0]);
+      const std::string said = peers();
+      const bool written =
+          ::write(pipe_ends[1], said.data(), said.size()) == static_cast<ssize_t>(said.size());
+      std::_Exit(written ? 0 : 1);
+    }
+    ::close(pipe_ends[1]);
+    output_ = pipe_ends[0];
+  }
+  PeersInAChild(const PeersInAChild&) = delete;
+  PeersInAChild& operator=(const PeersInAChild&) = delete;
+  PeersInAChild(PeersInAChild&&) = delete;
+  PeersInAChild& operator=(PeersInAChild&&) = delete;
+  ~PeersInAChild() {  // when a failed REQUIRE left before said(): reap the child all the same
+    if (output_ >= 0) {
+      ::close(output_);
+      static_cast<void>(::waitpid(child_, nullptr, 0));
+    }
+  }
+
+  // Waits for the child to exit and returns what its peers said. The pipe is read only then:
+  // a few lines never fill it.
+  std::string said() {
+    std::string text;
+    std::array<char, 512> chunk{};
+    ssize_t n = 0;
+    while ((n = ::read(output_, chunk.data(), chunk.size())) > 0) {
+      text.append(chunk.data(), static_cast<std::size_t>(n));
+    }
+    ::close(output_);
+    output_ = -1;
+    int status = 0;
+    REQUIRE(::waitpid(child_, &status, 0) == child_);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    return text;
+  }
+
+ private:
+  pid_t child_ = -1;
+  int output_ = -1;
+};
+
 }  // namespace
 
 TEST_SUITE("tcp") {
@@ -141,19 +227,10 @@ TEST_SUITE("tcp") {
   }
 
   TEST_CASE("server: a port in use is a ListenError before anything runs") {
-    const std::uint16_t port = free_port();
-    std::thread holder([port] {
-      static_cast<void>(run_scenario(
-          "server", {"--port", std::to_string(port), "--clients", "1", "--serve", "2s"},
-          ClockKind::real));
-    });
-    {
-      const Peer probe(port);  // waits until the first server listens
-      REQUIRE(probe.connected());
-    }
-    CHECK_THROWS_WITH_AS(run_scenario("server", {"--port", std::to_string(port)}, ClockKind::real),
-                         doctest::Contains("address already in use"), asyncdemo::ListenError);
-    holder.join();
+    const HeldPort taken;
+    CHECK_THROWS_WITH_AS(
+        run_scenario("server", {"--port", std::to_string(taken.port())}, ClockKind::real),
+        doctest::Contains("address already in use"), asyncdemo::ListenError);
   }
 
   TEST_CASE("server on the real clock: every claim holds, and the latencies are the delay") {
@@ -185,31 +262,34 @@ TEST_SUITE("tcp") {
 
   TEST_CASE("server --serve: outside peers' junk, over-long lines and early exits are shown") {
     const std::uint16_t port = free_port();
-    std::string answers;
-    std::thread peers([port, &answers] {
-      Peer polite(port);
-      REQUIRE(polite.connected());
+    PeersInAChild peers([port] {
+      std::string said;
+      Peer polite(port);  // tries again until the server listens
+      if (!polite.connected()) {
+        return std::string("could not connect");
+      }
       polite.send("hello\n");
-      answers += polite.line() + "|";
+      said += polite.line() + "|";
       polite.send(std::string("\x01\x02junk\xff\n", 8));
-      answers += polite.line() + "|";
+      said += polite.line() + "|";
       polite.send("quit\n");
-      answers += polite.line() + "|";
+      said += polite.line() + "|";
       Peer flood(port);
       flood.send(std::string(300, 'x') + "\n");
-      answers += flood.line() + "|";
-      answers += flood.line() + "|";  // then the server closes: EOF
+      said += flood.line() + "|";
+      said += flood.line() + "|";  // then the server closes: EOF
       Peer cut(port);
       cut.send("half a request");
       cut.close();
       const Peer lingering(port);  // still open when the serving ends
       std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+      return said;
     });
     const auto report = run_scenario("server",
                                      {"--port", std::to_string(port), "--clients", "1", "--delay",
                                       "10ms", "--max-line", "100", "--serve", "2s"},
                                      ClockKind::real);
-    peers.join();
+    const std::string answers = peers.said();
     CHECK(answers ==
           "ok 1: hello|error: not a line of text|bye|error: line too long (over 100 "
           "bytes)||");
