@@ -4,7 +4,6 @@
 // range-checked. A bad value is a CLI::ValidationError whose message names the
 // option and the accepted form, so it surfaces as a usage error (exit 2).
 
-#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -16,6 +15,13 @@
 
 #include "core/clock.hpp"
 #include "core/duration_text.hpp"  // parse_duration and format_duration, which options read
+
+// Declared, not included (see scenarios/scenario.hpp): the helpers take and return them by
+// reference and pointer only.
+namespace CLI {  // NOLINT(readability-identifier-naming): CLI11 names it
+class App;
+class Option;
+}  // namespace CLI
 
 namespace asyncdemo {
 
