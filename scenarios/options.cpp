@@ -223,6 +223,24 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name,
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
+// No other option's type name holds a '|' (DURATION, N, FILE, TEXT, FRACTION, ...), and a flag
+// has none: a '|' is the mark of a choice.
+std::vector<std::string> choice_names(const CLI::Option& option) {
+  const std::string type_name = option.get_type_name();
+  if (option.get_expected_max() == 0 || type_name.find('|') == std::string::npos) {
+    return {};
+  }
+  std::vector<std::string> names;
+  std::size_t from = 0;
+  for (std::size_t bar = type_name.find('|'); bar != std::string::npos;
+       bar = type_name.find('|', from)) {
+    names.push_back(type_name.substr(from, bar - from));
+    from = bar + 1;
+  }
+  names.push_back(type_name.substr(from));
+  return names;
+}
+
 CLI::Option* add_fraction_option(CLI::App& app, const std::string& name, double& target,
                                  const std::string& description) {
   auto* option = app.add_option_function<std::string>(

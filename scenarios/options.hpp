@@ -64,7 +64,9 @@ CLI::Option* add_text_option(CLI::App& app, const std::string& name, std::string
                              const std::string& description, const std::string& type_name = "TEXT");
 
 /// The non-template part of add_choice_option: `choose(i)` is called with the
-/// index into `names` of the value given.
+/// index into `names` of the value given. The option's type name is the names
+/// joined by '|' (`blocking|async|threads|all`, as --help shows it), which is
+/// how choice_names() reads them back.
 CLI::Option* add_choice_option(CLI::App& app, const std::string& name,
                                std::vector<std::string> names, std::size_t default_index,
                                const std::string& description,
@@ -90,6 +92,10 @@ CLI::Option* add_choice_option(CLI::App& app, const std::string& name, T& target
                              target = choices[index].second;
                            });
 }
+
+/// The values a choice option (add_choice_option) accepts, in the order --help lists them; empty
+/// for any other option. What the completion scripts and the man page offer.
+std::vector<std::string> choice_names(const CLI::Option& option);
 
 /// The choices of an option that picks one way of doing the work, or all of them one after
 /// another (sleep's --mode, lag's --offload): each way alone, in the order given, then "all".

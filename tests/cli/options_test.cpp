@@ -361,6 +361,28 @@ TEST_CASE("a choice option lists the choices when given another") {
   CHECK(app.help().find("--mode blocking|async|threads=async") != std::string::npos);
 }
 
+TEST_CASE("choice_names reads a choice option's names back, and nothing from other options") {
+  CLI::App app;
+  Mode mode = Mode::async;
+  const CLI::Option* choice = asyncdemo::add_choice_option(
+      app, "--mode", mode, "how to sleep",
+      {{"blocking", Mode::blocking}, {"async", Mode::async}, {"threads", Mode::threads}});
+  CHECK(asyncdemo::choice_names(*choice) ==
+        std::vector<std::string>{"blocking", "async", "threads"});
+  std::size_t n = 3;
+  std::vector<Duration> delays;
+  std::string from;
+  bool quiet = false;
+  for (const CLI::Option* other :
+       {asyncdemo::add_count_option(app, "--n", n, "how many", 1, 10),
+        asyncdemo::add_duration_list_option(app, "--delays", delays, "delays"),
+        asyncdemo::add_text_option(app, "--from", from, "names from FILE", "FILE"),
+        app.add_flag("--quiet", quiet, "say less")}) {
+    CAPTURE(other->get_name());
+    CHECK(asyncdemo::choice_names(*other).empty());
+  }
+}
+
 TEST_CASE("a missing value is CLI11's usage error, naming the option") {
   CLI::App app;
   std::size_t n = 3;
