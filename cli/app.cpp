@@ -197,8 +197,7 @@ CommandLine::CommandLine(const std::vector<ScenarioEntry>& scenarios)
   app_.require_subcommand(0, 1);  // then `probe list` reads "list" as a name to probe
   app_.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   add_global_options();
-  list_ = app_.add_subcommand("list", "every scenario with its one-line lesson");
-  list_->group("Commands");
+  add_commands();
   for (const ScenarioEntry& entry : scenarios) {
     add_scenario(entry);
   }
@@ -250,16 +249,32 @@ void CommandLine::add_global_options() {
                   "per claim (per run with --repeat), judged with or without --check")
       ->type_name("FILE")
       ->group(group);
-  app_.set_version_flag("--version", "asyncdemo " ASYNCDEMO_VERSION, "print the version and exit")
+  app_.set_version_flag("--version", std::string(version_line()), "print the version and exit")
       ->group(group);
+}
+
+void CommandLine::add_commands() {
+  const std::string group = "Commands";
+  list_ = app_.add_subcommand("list", "every scenario with its one-line lesson");
+  list_->group(group);
+  completion_ = app_.add_subcommand(
+      "completion",
+      "print a completion script for the shell, to load with `source <(asyncdemo completion "
+      "bash)` or to install where the shell finds completions");
+  completion_->group(group);
+  add_choice_option(*completion_, "shell", completion_shell_, "the shell to complete for",
+                    shell_choices())
+      ->required()
+      ->default_str("");  // none: it must be given
+  // Hidden (no group): the build writes the man page with it.
+  man_ = app_.add_subcommand("man", "print the manual page (troff)");
+  man_->group("");
 }
 
 void CommandLine::add_scenario(const ScenarioEntry& entry) {
   const std::string name(entry.name);
-  const auto same_name = [&entry](const Command& command) {
-    return command.entry.name == entry.name;
-  };
-  if (name == "list" || std::ranges::any_of(commands_, same_name)) {
+  const auto same_name = [&name](const CLI::App* command) { return command->check_name(name); };
+  if (!app_.get_subcommands(same_name).empty()) {
     throw std::logic_error(fmt::format("two commands are named {}", name));
   }
   CLI::App* scenario = app_.add_subcommand(name, std::string(entry.lesson));
@@ -288,7 +303,7 @@ void CommandLine::parse(int argc, const char* const* argv) {
   if (!extras.empty()) {
     reject_extra(extras.front());
   }
-  if (chosen() == nullptr && !list_requested()) {
+  if (chosen() == nullptr && !command_requested()) {
     throw ScenarioError("no scenario given");
   }
 }
@@ -296,7 +311,7 @@ void CommandLine::parse(int argc, const char* const* argv) {
 void CommandLine::reject_extra(const std::string& argument) const {
   const Command* command = chosen();
   if (!argument.starts_with('-')) {
-    if (command == nullptr && !list_requested()) {
+    if (command == nullptr && !command_requested()) {
       std::vector<std::string> names;
       names.reserve(commands_.size());
       for (const Command& known : commands_) {
@@ -349,6 +364,16 @@ std::string CommandLine::hint() const {
 }
 
 bool CommandLine::list_requested() const { return list_->parsed(); }
+
+std::optional<Shell> CommandLine::completion_requested() const {
+  return completion_->parsed() ? std::optional(completion_shell_) : std::nullopt;
+}
+
+bool CommandLine::man_requested() const { return man_->parsed(); }
+
+bool CommandLine::command_requested() const {
+  return list_->parsed() || completion_->parsed() || man_->parsed();
+}
 
 const CommandLine::Command* CommandLine::chosen() const {
   const auto found =
@@ -426,5 +451,7 @@ TextStyle text_style(const GlobalOptions& globals) {
   style.quiet = globals.quiet;
   return style;
 }
+
+std::string_view version_line() { return "asyncdemo " ASYNCDEMO_VERSION; }
 
 }  // namespace asyncdemo

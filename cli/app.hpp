@@ -3,7 +3,10 @@
 //
 //   asyncdemo [GLOBAL OPTIONS] <scenario> [SCENARIO OPTIONS]
 //   asyncdemo list
+//   asyncdemo completion bash|zsh|fish
 //   asyncdemo <scenario> --help
+//
+// and, hidden from --help, `asyncdemo man`: the manual page, which the build installs.
 //
 // Global options may also stand after the scenario name: every subcommand
 // falls through to the main app for an option it does not know itself.
@@ -17,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/command_model.hpp"
+#include "cli/completion.hpp"
 #include "cli/render.hpp"
 #include "core/clock.hpp"
 #include "scenarios/scenario.hpp"
@@ -61,9 +66,9 @@ class ScenarioError : public CLI::ParseError {
 /// build it in place, parse once, then read what was asked for.
 class CommandLine {
  public:
-  /// Declares the global options, `list`, and one subcommand per scenario
-  /// (calling each scenario's setup). Throws std::logic_error if a scenario
-  /// is named `list` or declares an option that a global one already uses.
+  /// Declares the global options, the commands (`list`, `completion`, `man`), and one
+  /// subcommand per scenario (calling each scenario's setup). Throws std::logic_error if a
+  /// scenario is named like a command or declares an option that a global one already uses.
   explicit CommandLine(const std::vector<ScenarioEntry>& scenarios);
   CommandLine(const CommandLine&) = delete;
   CommandLine& operator=(const CommandLine&) = delete;
@@ -71,7 +76,7 @@ class CommandLine {
   CommandLine& operator=(CommandLine&&) = delete;
   ~CommandLine() = default;
 
-  /// Throws CLI::ParseError for everything that is not a run or `list`:
+  /// Throws CLI::ParseError for everything that is not a run or a command:
   /// help and version requests included (see report()).
   void parse(int argc, const char* const* argv);
 
@@ -84,7 +89,11 @@ class CommandLine {
 
   [[nodiscard]] const GlobalOptions& globals() const { return globals_; }
   [[nodiscard]] bool list_requested() const;
-  /// After parse: the chosen scenario, or nullptr for `list`.
+  /// After parse: the shell of `asyncdemo completion SHELL`, if that was asked for.
+  [[nodiscard]] std::optional<Shell> completion_requested() const;
+  /// After parse: whether `asyncdemo man` was asked for.
+  [[nodiscard]] bool man_requested() const;
+  /// After parse: the chosen scenario, or nullptr for a command.
   [[nodiscard]] const ScenarioEntry* scenario() const;
   /// After parse: the chosen scenario's runner, bound to its parsed options.
   [[nodiscard]] const ScenarioRunner& runner() const;
@@ -99,6 +108,9 @@ class CommandLine {
   /// `asyncdemo list --json`: {"scenarios": [{"name": ..., "lesson": ...}]}.
   void print_list_json(std::FILE* out) const;
 
+  /// What this command line accepts, for the completion scripts and the man page.
+  [[nodiscard]] ProgramModel model() const { return describe_command_line(app_); }
+
  private:
   struct Command {
     ScenarioEntry entry;
@@ -107,7 +119,9 @@ class CommandLine {
   };
 
   void add_global_options();
+  void add_commands();
   void add_scenario(const ScenarioEntry& entry);
+  [[nodiscard]] bool command_requested() const;
   void reject_global_names(const CLI::App& scenario) const;
   [[nodiscard]] const Command* chosen() const;
   [[noreturn]] void reject_extra(const std::string& argument) const;
@@ -117,6 +131,9 @@ class CommandLine {
   CLI::App app_;
   GlobalOptions globals_;
   CLI::App* list_ = nullptr;
+  CLI::App* completion_ = nullptr;
+  Shell completion_shell_ = Shell::bash;
+  CLI::App* man_ = nullptr;
   std::vector<Command> commands_;
 };
 
@@ -125,5 +142,8 @@ class CommandLine {
 /// and TERM is not "dumb"); width per --width, else the terminal's, else
 /// COLUMNS, else 100.
 [[nodiscard]] TextStyle text_style(const GlobalOptions& globals);
+
+/// What --version prints: "asyncdemo 0.1.0".
+[[nodiscard]] std::string_view version_line();
 
 }  // namespace asyncdemo

@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "cli/completion.hpp"
 #include "cli/interrupts.hpp"
+#include "cli/man_page.hpp"
 #include "cli/output_file.hpp"
 #include "cli/output_stream.hpp"
 #include "cli/render.hpp"
@@ -317,6 +319,15 @@ int run(int argc, const char* const* argv) {
     } else {
       command_line.print_list(out.get(), STDOUT_FILENO);
     }
+    return finish_stdout(out, kExitOk);
+  }
+  if (const std::optional<Shell> shell = command_line.completion_requested(); shell) {
+    fmt::print(out.get(), "{}", completion_script(command_line.model(), *shell));
+    return finish_stdout(out, kExitOk);
+  }
+  if (command_line.man_requested()) {
+    fmt::print(out.get(), "{}",
+               man_page(command_line.model(), scenario_registry(), version_line()));
     return finish_stdout(out, kExitOk);
   }
   try {
