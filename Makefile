@@ -3,8 +3,11 @@
 #   make test   the suite three times: plain, ThreadSanitizer (threads suite), ASan+UBSan;
 #               with memcheck over the scenario runs (valgrind) and a short fuzz run (libFuzzer)
 #   make lint   clang-format check + clang-tidy;  make format  rewrites the sources in place
+#   make install  build, then install the binary, man page and shell completions under
+#               PREFIX (/usr/local), staged under DESTDIR if given: sudo make install PREFIX=/usr
 
 JOBS ?= $(shell nproc)
+PREFIX ?= /usr/local
 MAKEFLAGS += --no-print-directory
 CLANG_FORMAT ?= clang-format-19
 CLANG_TIDY ?= clang-tidy-19
@@ -27,7 +30,7 @@ endef
 # Stages run in the order written: `make -j test` must not interleave three builds on 2 cores.
 .NOTPARALLEL:
 .PHONY: all deps build run test test-plain test-asan test-tsan test-valgrind test-fuzz lint format \
-  bench clean
+  bench install clean
 
 all: build
 
@@ -85,6 +88,15 @@ format:
 bench: deps
 	@tools/install-deps.sh bench
 	bench/run $(BENCH_ARGS)
+
+# cmake/Install.cmake says what goes where; DESTDIR reaches cmake --install through the
+# environment, as it does for every Debian build. A tree already configured is only brought up
+# to date (the binary, the man page and the completions), not configured again: under sudo,
+# that would leave files owned by root in build/.
+install:
+	@[ -f build/CMakeCache.txt ] || $(MAKE) build
+	cmake --build build -j$(JOBS) --target asyncdemo asyncdemo_docs
+	DESTDIR="$(DESTDIR)" cmake --install build --prefix "$(PREFIX)"
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
