@@ -105,6 +105,7 @@ class Formatter final : public CLI::Formatter {
     }
     return "Usage: asyncdemo [GLOBAL OPTIONS] <scenario> [SCENARIO OPTIONS]\n"
            "       asyncdemo list\n"
+           "       asyncdemo completion bash|zsh|fish\n"
            "       asyncdemo <scenario> --help\n";
   }
 
@@ -278,7 +279,7 @@ void CommandLine::add_scenario(const ScenarioEntry& entry) {
     throw std::logic_error(fmt::format("two commands are named {}", name));
   }
   CLI::App* scenario = app_.add_subcommand(name, std::string(entry.lesson));
-  scenario->group("Scenarios");
+  scenario->group(std::string(kScenarioGroup));
   scenario->footer(examples_footer(entry));
   ScenarioRunner runner = entry.setup(*scenario);
   reject_global_names(*scenario);

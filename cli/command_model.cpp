@@ -9,9 +9,6 @@ namespace asyncdemo {
 
 namespace {
 
-// The group CommandLine puts the scenarios in (cli/app.cpp); a command in no group is hidden.
-constexpr std::string_view kScenarioGroup = "Scenarios";
-
 OptionModel describe_option(const CLI::Option& option) {
   OptionModel model;
   for (const std::string& name : option.get_snames()) {
@@ -68,7 +65,7 @@ ProgramModel describe_command_line(const CLI::App& app) {
     model.global_options.push_back(describe_option(*option));
   }
   for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
-    if (!command->get_group().empty()) {
+    if (!command->get_group().empty()) {  // in no group: hidden from --help
       model.commands.push_back(describe_command(*command, model.global_options));
     }
   }

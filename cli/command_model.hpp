@@ -11,6 +11,9 @@
 
 namespace asyncdemo {
 
+/// The --help group of the scenarios (cli/app.cpp), which tells them from the other commands.
+inline constexpr std::string_view kScenarioGroup = "Scenarios";
+
 /// One option (`--mode MODE`, `-q,--quiet`) or operand (probe's names, run's plan).
 struct OptionModel {
   /// "--mode"; "-q", "--quiet" (as declared, short names first); empty for an operand.
