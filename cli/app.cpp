@@ -42,7 +42,7 @@ constexpr std::string_view kMainFooter =
     "Exit status: 0 ran (and with --check, every claim held); 1 a claim failed or the\n"
     "scenario failed; 2 usage error; 130 interrupted by Ctrl-C, 143 by SIGTERM (the\n"
     "tasks cancelled, their cleanup run, the partial report printed).\n"
-    "Files (--trace, --junit) are written whole or not at all: a refused, failed or\n"
+    "Files (--trace, --svg, --junit) are written whole or not at all: a refused, failed or\n"
     "interrupted run leaves the old file as it was.\n"
     "--repeat N stops at a run that fails or is interrupted: the figures are of the runs\n"
     "before it, and --check exits 1 if a claim failed in any run.\n"
@@ -51,9 +51,9 @@ constexpr std::string_view kMainFooter =
     "min(32, cpus + 4); UV_THREADPOOL_SIZE=N (a whole number from 1 to 1024) sets it.";
 
 constexpr std::string_view kScenarioFooter =
-    "Global options (--json, --trace FILE, --junit FILE, --check, --tolerance DURATION,\n"
-    "--repeat N, --virtual-time, --color WHEN, --width N, -q) work here too, before or after\n"
-    "the scenario name; see 'asyncdemo --help'.";
+    "Global options (--json, --trace FILE, --svg FILE, --junit FILE, --check,\n"
+    "--tolerance DURATION, --repeat N, --virtual-time, --color WHEN, --width N, -q) work\n"
+    "here too, before or after the scenario name; see 'asyncdemo --help'.";
 
 // --help's text wrapped as the report's prose is (wrap, cli/render_format.hpp), its
 // lines joined by '\n'. Width 0 leaves the text on one line.
@@ -217,6 +217,11 @@ void CommandLine::add_global_options() {
   app_.add_option("--trace", globals_.trace_path,
                   "also write a Chrome/Perfetto trace (Trace Event Format) to FILE (not '-': "
                   "stdout carries the report)")
+      ->type_name("FILE")
+      ->group(group);
+  app_.add_option("--svg", globals_.svg_path,
+                  "also draw the timeline, summary and checks as an SVG picture in FILE "
+                  "(1280 px wide; hover a span for its state and times)")
       ->type_name("FILE")
       ->group(group);
   app_.add_flag("--check", globals_.check, "verify the lesson's claims; exit 1 if one fails")

@@ -44,6 +44,7 @@ enum class ColorMode : std::uint8_t { automatic, always, never };
 struct GlobalOptions {
   bool json = false;
   std::optional<std::string> trace_path;  // --trace FILE (an empty one is refused at run time)
+  std::optional<std::string> svg_path;    // --svg FILE
   bool check = false;
   Duration tolerance = RunContext{}.tolerance;
   bool virtual_time = false;

@@ -45,8 +45,7 @@ void print_error(std::string_view message) {
   fmt::print(stderr, "asyncdemo: error: {}\n", message);
 }
 
-// The file outputs asked for, each a flag and its path. --html and --svg
-// join this list, and every rule here holds for them too.
+// The file outputs asked for, each a flag and its path: every rule here holds for each.
 struct FileOutput {
   std::string_view option;
   std::string path;
@@ -59,6 +58,11 @@ std::vector<FileOutput> file_outputs(const GlobalOptions& globals) {
     // One run's trace: the last one's, as the text report shows it in full.
     outputs.push_back({"--trace", *globals.trace_path, [](const RunSeries& runs, std::FILE* out) {
                          render_trace(runs.last(), out);
+                       }});
+  }
+  if (globals.svg_path) {
+    outputs.push_back({"--svg", *globals.svg_path, [](const RunSeries& runs, std::FILE* out) {
+                         render_svg(runs.last(), out);
                        }});
   }
   if (globals.junit_path) {

@@ -75,6 +75,10 @@ void render_json(const RunSeries& runs, bool with_checks, std::FILE* out);
 /// `--trace FILE` (§3): Chrome Trace Event Format, one lane (tid) per task.
 void render_trace(const ScenarioReport& report, std::FILE* out);
 
+/// `--svg FILE`: the timeline as a picture (a lane per task in the Gantt's states and colours,
+/// the notes, the legend, then the summary and checks), 1280 px wide (cli/render_svg.cpp).
+void render_svg(const ScenarioReport& report, std::FILE* out);
+
 /// `--junit FILE`: JUnit XML, one testcase per claim per run (named "<claim> (run K)" in a
 /// series), a failed claim's measured and expected values in its <failure>; a run cut short
 /// (Ctrl-C, an error) is one testcase in <error>. Written whether or not --check was given:

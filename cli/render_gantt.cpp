@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "cli/render_format.hpp"
+#include "cli/render_look.hpp"
 #include "cli/render_spans.hpp"
+#include "cli/render_ticks.hpp"
 
 namespace asyncdemo {
 
@@ -20,82 +22,6 @@ constexpr int kMinBarColumns = 10;
 constexpr int kMaxBarColumns = 1000;  // a wider chart would only cost memory
 constexpr int kColumnsPerTick = 10;
 constexpr Nanos kShortestAxis = 1'000'000;  // an instant run still gets a 1ms axis
-// Spans are counted per state; thread_abandoned is the last SpanState.
-constexpr std::size_t kStateCount = static_cast<std::size_t>(SpanState::thread_abandoned) + 1;
-
-struct Look {
-  char glyph;
-  Ansi colour;
-  std::string_view meaning;
-};
-
-Look look_of(SpanState state) {
-  switch (state) {
-    case SpanState::ready: return {'_', Ansi::dim, "ready to start"};
-    case SpanState::running: return {'#', Ansi::green, "running"};
-    case SpanState::sleeping: return {'~', Ansi::blue, "sleeping"};
-    case SpanState::awaiting: return {'.', Ansi::cyan, "awaiting"};
-    case SpanState::waiting: return {'-', Ansi::yellow, "waiting (permit, lock, pool)"};
-    case SpanState::blocked: return {'B', Ansi::red, "blocking the loop"};
-    case SpanState::thread: return {'=', Ansi::magenta, "on a thread"};
-    case SpanState::thread_abandoned: return {'!', Ansi::red, "thread left running"};
-  }
-  return {'?', Ansi::bold, "?"};
-}
-
-// A queue's waits are drawn apart from the other waits: which side waits is its lesson.
-// So is work in a child process, apart from work on a thread: where it runs is the lesson.
-constexpr std::size_t kPutLook = kStateCount;          // waiting to put: the queue is full
-constexpr std::size_t kGetLook = kStateCount + 1;      // waiting to get: the queue is empty
-constexpr std::size_t kProcessLook = kStateCount + 2;  // running in a child process
-constexpr std::size_t kProcessAbandonedLook = kStateCount + 3;  // ... after a cancel
-// And the network (accept, connect, read, write) apart from other awaits: a server's
-// lesson is which of its tasks wait on a peer and which on the loop.
-constexpr std::size_t kNetworkLook = kStateCount + 4;
-constexpr std::size_t kLookCount = kStateCount + 5;
-
-Look look_at(std::size_t index) {
-  switch (index) {
-    case kPutLook: return {'>', Ansi::yellow, "waiting to put (queue full)"};
-    case kGetLook: return {'<', Ansi::cyan, "waiting to get (queue empty)"};
-    case kProcessLook: return {'P', Ansi::magenta, "in a child process"};
-    case kProcessAbandonedLook: return {'%', Ansi::red, "child process left running"};
-    case kNetworkLook: return {':', Ansi::cyan, "awaiting the network"};
-    default: return look_of(static_cast<SpanState>(index));
-  }
-}
-
-bool network_wait(WaitKind wait) {
-  switch (wait) {
-    case WaitKind::accept:
-    case WaitKind::connect:
-    case WaitKind::read:
-    case WaitKind::write: return true;
-    default: return false;
-  }
-}
-
-std::size_t look_index(const Span& span) {
-  if (span.state == SpanState::awaiting && network_wait(span.wait)) {
-    return kNetworkLook;
-  }
-  if (span.state == SpanState::waiting && span.wait == WaitKind::queue_put) {
-    return kPutLook;
-  }
-  if (span.state == SpanState::waiting && span.wait == WaitKind::queue_get) {
-    return kGetLook;
-  }
-  if (span.state == SpanState::thread && span.wait == WaitKind::process) {
-    return kProcessLook;
-  }
-  if (span.state == SpanState::thread_abandoned && span.wait == WaitKind::process) {
-    return kProcessAbandonedLook;
-  }
-  return static_cast<std::size_t>(span.state);
-}
-
-constexpr Look kFailedEnd{'x', Ansi::red, "failed"};
-constexpr Look kCancelledEnd{'c', Ansi::yellow, "cancelled"};
 
 /// One character of a row; an empty look is blank.
 using Cell = std::optional<Look>;
@@ -151,16 +77,6 @@ Cell dominant_state(const std::array<Nanos, kLookCount>& column) {
   return look_at(static_cast<std::size_t>(most - column.begin()));
 }
 
-std::optional<Look> end_mark(TaskOutcome outcome) {
-  switch (outcome) {
-    case TaskOutcome::failed: return kFailedEnd;
-    case TaskOutcome::cancelled: return kCancelledEnd;
-    case TaskOutcome::running:
-    case TaskOutcome::ok: return std::nullopt;
-  }
-  return std::nullopt;
-}
-
 std::vector<Cell> task_cells(const std::vector<Span>& spans, const Timeline::TaskSummary& summary,
                              const Axis& axis) {
   Coverage coverage(axis.columns(), std::array<Nanos, kLookCount>{});
@@ -199,34 +115,6 @@ std::string draw(const std::vector<Cell>& cells, bool color) {
 }
 
 // ---- the axis ------------------------------------------------------------------------------
-
-// The smallest 1-2-5 step (1ms, 2ms, 5ms, 10ms, ...) giving at most `ticks` ticks.
-Nanos tick_step(Nanos total_ns, int ticks) {
-  const Nanos wanted = std::max<Nanos>(total_ns / std::max(ticks, 1), 1);
-  for (Nanos decade = 1;; decade *= 10) {
-    for (const Nanos factor : {1, 2, 5}) {
-      if (decade * factor >= wanted) {
-        return decade * factor;
-      }
-    }
-  }
-}
-
-// Every label in one unit, chosen by the step, so the axis reads 0s 0.2s 0.4s.
-std::string tick_label(Nanos t_ns, Nanos step_ns) {
-  struct Unit {
-    Nanos ns;
-    std::string_view suffix;
-  };
-  constexpr std::array<Unit, 3> kUnits{{{1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}}};
-  for (const Unit& unit : kUnits) {
-    if (step_ns * 10 >= unit.ns) {
-      return fmt::format("{:g}{}", static_cast<double>(t_ns) / static_cast<double>(unit.ns),
-                         unit.suffix);
-    }
-  }
-  return fmt::format("{}ns", t_ns);
-}
 
 struct AxisLines {
   std::string labels;
@@ -368,8 +256,9 @@ class Chart {
     for (std::size_t index = 0; index < kLookCount; ++index) {
       looks.push_back(look_at(index));
     }
-    looks.push_back(kFailedEnd);
-    looks.push_back(kCancelledEnd);
+    for (const Look& mark : end_marks()) {
+      looks.push_back(mark);
+    }
     std::string line = "legend:";
     std::size_t width = line.size();
     for (const Look& look : looks) {

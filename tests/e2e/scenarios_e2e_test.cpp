@@ -312,10 +312,13 @@ TEST_SUITE("e2e") {
 TEST_SUITE("e2e") {
   TEST_CASE("every asyncdemo command in the README runs and exits 0") {
     // The README's examples are the contract with a new user. Here they run on the virtual
-    // clock (where they accept it), with any trace or JUnit file written to a scratch file.
+    // clock (where they accept it), with any trace, picture or JUnit file written to a scratch
+    // file. A picture the README shows must be what its command draws today, byte for byte.
     std::istringstream readme(read_file(source_dir / "README.md"));
     const ScratchFile trace("readme.trace.json");
     const ScratchFile junit("readme.junit.xml");
+    const ScratchFile picture("readme.svg");
+    std::size_t pictures = 0;
     std::size_t ran = 0;
     bool in_code = false;
     for (std::string line; std::getline(readme, line);) {
@@ -332,9 +335,14 @@ TEST_SUITE("e2e") {
         args.push_back(word);
       }
       args.erase(args.begin());
+      std::string shown_picture;
       for (std::string& arg : args) {
         arg = arg.ends_with(".trace.json") ? trace.path().string() : arg;
         arg = arg.ends_with(".junit.xml") ? junit.path().string() : arg;
+        if (arg.ends_with(".svg")) {
+          shown_picture = arg;
+          arg = picture.path().string();
+        }
       }
       const bool help = args.size() >= 2 && args[1] == "--help";
       if (args.front() != "list" && !help && args.front() != "probe") {
@@ -343,9 +351,15 @@ TEST_SUITE("e2e") {
       const RunResult result = run_asyncdemo(args);
       INFO(result);
       CHECK(result.exit_code == 0);
+      if (!shown_picture.empty() && std::filesystem::exists(source_dir / shown_picture)) {
+        INFO("the README shows " << shown_picture << ": make it again with the command above");
+        CHECK(read_file(picture.path()) == read_file(source_dir / shown_picture));
+        ++pictures;
+      }
       ++ran;
     }
     CHECK(ran >= 10);
+    CHECK(pictures >= 1);
   }
 }
 

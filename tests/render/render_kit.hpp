@@ -14,41 +14,13 @@
 #include <vector>
 
 #include "cli/render.hpp"
+#include "cli/render_capture.hpp"
 
 namespace asyncdemo::testing {
 
-/// A FILE* writing into memory; text() is everything written so far.
-class MemoryFile {
- public:
-  MemoryFile() : file_(open_memstream(&buffer_, &size_)) {}
-  ~MemoryFile() {
-    if (file_ != nullptr) {
-      std::fclose(file_);
-    }
-    std::free(buffer_);  // NOLINT(*-no-malloc): open_memstream allocates with malloc
-  }
-  MemoryFile(const MemoryFile&) = delete;
-  MemoryFile& operator=(const MemoryFile&) = delete;
-  MemoryFile(MemoryFile&&) = delete;
-  MemoryFile& operator=(MemoryFile&&) = delete;
-
-  [[nodiscard]] std::FILE* get() const { return file_; }
-  [[nodiscard]] std::string text() const {
-    std::fflush(file_);
-    return {buffer_, size_};
-  }
-
- private:
-  char* buffer_ = nullptr;
-  std::size_t size_ = 0;
-  std::FILE* file_;
-};
-
 /// What `render` writes to a FILE*.
 inline std::string capture(const std::function<void(std::FILE*)>& render) {
-  const MemoryFile file;
-  render(file.get());
-  return file.text();
+  return capture_text(render);
 }
 
 inline std::vector<std::string> lines_of(const std::string& text) {

@@ -1,0 +1,79 @@
+#include "cli/render_look.hpp"
+
+namespace asyncdemo {
+
+namespace {
+
+// The fills are mid-tones that read on white and on a projector, each in the family of the
+// terminal colour beside it.
+Look look_of(SpanState state) {
+  switch (state) {
+    case SpanState::ready: return {'_', Ansi::dim, "#c8c8c8", "ready to start"};
+    case SpanState::running: return {'#', Ansi::green, "#2f9e44", "running"};
+    case SpanState::sleeping: return {'~', Ansi::blue, "#4c7fd0", "sleeping"};
+    case SpanState::awaiting: return {'.', Ansi::cyan, "#66c2d4", "awaiting"};
+    case SpanState::waiting: return {'-', Ansi::yellow, "#e8b630", "waiting (permit, lock, pool)"};
+    case SpanState::blocked: return {'B', Ansi::red, "#d9480f", "blocking the loop"};
+    case SpanState::thread: return {'=', Ansi::magenta, "#ae3ec9", "on a thread"};
+    case SpanState::thread_abandoned: return {'!', Ansi::red, "#e03131", "thread left running"};
+  }
+  return {'?', Ansi::bold, "#000000", "?"};
+}
+
+bool network_wait(WaitKind wait) {
+  switch (wait) {
+    case WaitKind::accept:
+    case WaitKind::connect:
+    case WaitKind::read:
+    case WaitKind::write: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+std::size_t look_index(const Span& span) {
+  if (span.state == SpanState::awaiting && network_wait(span.wait)) {
+    return kNetworkLook;
+  }
+  if (span.state == SpanState::waiting && span.wait == WaitKind::queue_put) {
+    return kPutLook;
+  }
+  if (span.state == SpanState::waiting && span.wait == WaitKind::queue_get) {
+    return kGetLook;
+  }
+  if (span.state == SpanState::thread && span.wait == WaitKind::process) {
+    return kProcessLook;
+  }
+  if (span.state == SpanState::thread_abandoned && span.wait == WaitKind::process) {
+    return kProcessAbandonedLook;
+  }
+  return static_cast<std::size_t>(span.state);
+}
+
+Look look_at(std::size_t index) {
+  switch (index) {
+    case kPutLook: return {'>', Ansi::yellow, "#f08c00", "waiting to put (queue full)"};
+    case kGetLook: return {'<', Ansi::cyan, "#1098ad", "waiting to get (queue empty)"};
+    case kProcessLook: return {'P', Ansi::magenta, "#7048e8", "in a child process"};
+    case kProcessAbandonedLook: return {'%', Ansi::red, "#c2255c", "child process left running"};
+    case kNetworkLook: return {':', Ansi::cyan, "#3bc9db", "awaiting the network"};
+    default: return look_of(static_cast<SpanState>(index));
+  }
+}
+
+std::array<Look, 2> end_marks() {
+  return {{{'x', Ansi::red, "#c92a2a", "failed"}, {'c', Ansi::yellow, "#f59f00", "cancelled"}}};
+}
+
+std::optional<Look> end_mark(TaskOutcome outcome) {
+  switch (outcome) {
+    case TaskOutcome::failed: return end_marks()[0];
+    case TaskOutcome::cancelled: return end_marks()[1];
+    case TaskOutcome::running:
+    case TaskOutcome::ok: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace asyncdemo
