@@ -64,6 +64,13 @@ class Case:
     asyncdemo_only: tuple = ()
 
     @property
+    def cpu_bound(self):
+        """Whether its times rest on CPU work (lag's jobs, a plan's cpu steps): work that takes
+        longer when another test holds the core, on each side by another amount. The suite runs
+        these alone (cmake/ParityTests.cmake)."""
+        return self.scenario == "lag" or self.name == "run_cpu"
+
+    @property
     def scenario(self):
         return self.command.split()[0]
 
@@ -617,11 +624,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--asyncdemo", help="the asyncdemo binary")
     parser.add_argument("--list", action="store_true", help="print the case names")
+    parser.add_argument("--list-cpu-bound", action="store_true",
+                        help="print the names of the cases whose times rest on CPU work")
     parser.add_argument("--all", action="store_true", help="run every case")
     parser.add_argument("cases", nargs="*")
     args = parser.parse_args()
-    if args.list:
-        print("\n".join(case.name for case in CASES))
+    if args.list or args.list_cpu_bound:
+        print("\n".join(case.name for case in CASES if args.list or case.cpu_bound))
         return 0
     if sys.version_info < (3, 11):
         print(f"parity: skipped, python3 is {sys.version.split()[0]}; the asyncio programs "
