@@ -27,14 +27,14 @@ std::size_t count_digits(std::string_view text, std::size_t from) {
   return end - from;
 }
 
-// Splits on commas, keeping empty items ("2s,,1s" has three).
-std::vector<std::string> split_commas(std::string_view text) {
+// Splits at each `separator`, keeping empty items ("2s,,1s" has three).
+std::vector<std::string> split_at(std::string_view text, char separator) {
   std::vector<std::string> items;
   std::size_t from = 0;
-  for (std::size_t comma = text.find(','); comma != std::string_view::npos;
-       comma = text.find(',', from)) {
-    items.emplace_back(text.substr(from, comma - from));
-    from = comma + 1;
+  for (std::size_t at = text.find(separator); at != std::string_view::npos;
+       at = text.find(separator, from)) {
+    items.emplace_back(text.substr(from, at - from));
+    from = at + 1;
   }
   items.emplace_back(text.substr(from));
   return items;
@@ -42,7 +42,7 @@ std::vector<std::string> split_commas(std::string_view text) {
 
 // "-n,--n" -> "--n": the name a message should use.
 std::string option_label(const std::string& names) {
-  const auto items = split_commas(names);
+  const auto items = split_at(names, ',');
   const auto long_name =
       std::ranges::find_if(items, [](const std::string& item) { return item.starts_with("--"); });
   return long_name != items.end() ? *long_name : items.front();
@@ -82,7 +82,7 @@ Duration checked_duration(const DurationRange& range, std::string_view text, std
 }
 
 std::vector<Duration> checked_durations(const DurationRange& range, const std::string& text) {
-  const auto items = split_commas(text);
+  const auto items = split_at(text, ',');
   if (std::ranges::any_of(items, &std::string::empty)) {
     throw CLI::ValidationError(fmt::format(
         "{}: \"{}\" has an empty item; write the list like 2s,1s,3s", range.label, text));
@@ -230,15 +230,7 @@ std::vector<std::string> choice_names(const CLI::Option& option) {
   if (option.get_expected_max() == 0 || type_name.find('|') == std::string::npos) {
     return {};
   }
-  std::vector<std::string> names;
-  std::size_t from = 0;
-  for (std::size_t bar = type_name.find('|'); bar != std::string::npos;
-       bar = type_name.find('|', from)) {
-    names.push_back(type_name.substr(from, bar - from));
-    from = bar + 1;
-  }
-  names.push_back(type_name.substr(from));
-  return names;
+  return split_at(type_name, '|');
 }
 
 CLI::Option* add_fraction_option(CLI::App& app, const std::string& name, double& target,

@@ -8,13 +8,13 @@
 #include <fmt/format.h>
 
 #include <csignal>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/app.hpp"
 #include "scenarios/scenario.hpp"
+#include "tests/render/render_kit.hpp"
 
 namespace {
 
@@ -22,6 +22,7 @@ using asyncdemo::CommandLine;
 using asyncdemo::man_page;
 using asyncdemo::scenario_registry;
 using asyncdemo::troff_text;
+using asyncdemo::testing::lines_of;
 
 struct Page {
   asyncdemo::ProgramModel model;
@@ -33,15 +34,6 @@ Page real_page() {
   Page page{command_line.model(), ""};
   page.text = man_page(page.model, scenario_registry(), asyncdemo::version_line());
   return page;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-  }
-  return lines;
 }
 
 bool contains(std::string_view text, std::string_view part) {

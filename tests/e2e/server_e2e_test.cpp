@@ -11,43 +11,20 @@
 #include <string_view>
 
 #include "tests/cli/run_binary.hpp"
+#include "tests/held_port.hpp"
 
 using asyncdemo::testing::run_asyncdemo;
 using asyncdemo::testing::RunOptions;
 using asyncdemo::testing::RunResult;
 using asyncdemo::testing::signal_when_output;
 
+using asyncdemo::testing::HeldPort;
+
 namespace {
 
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
-
-// A socket listening on 127.0.0.1, on a port the system picked: a port in use.
-class HeldPort {
- public:
-  HeldPort() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(fd_, 1) == 0);
-    socklen_t length = sizeof address;
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  HeldPort(const HeldPort&) = delete;
-  HeldPort& operator=(const HeldPort&) = delete;
-  HeldPort(HeldPort&&) = delete;
-  HeldPort& operator=(HeldPort&&) = delete;
-  ~HeldPort() { ::close(fd_); }
-
-  [[nodiscard]] std::string port() const { return std::to_string(port_); }
-
- private:
-  int fd_;
-  std::uint16_t port_ = 0;
-};
 
 }  // namespace
 

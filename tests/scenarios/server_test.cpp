@@ -18,11 +18,13 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "tests/held_port.hpp"
 #include "tests/scenarios/run_scenario.hpp"
 
 using asyncdemo::ClockKind;
 using asyncdemo::Json;
 using asyncdemo::testing::all_claims_pass;
+using asyncdemo::testing::HeldPort;
 using asyncdemo::testing::run_scenario;
 
 namespace {
@@ -96,34 +98,6 @@ std::uint16_t free_port() {
   ::close(fd);
   return ntohs(address.sin_port);
 }
-
-// A socket listening on a port of 127.0.0.1 that the kernel picked, held for its lifetime: a port
-// in use by someone else.
-class HeldPort {
- public:
-  HeldPort() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(fd_, 1) == 0);
-    socklen_t length = sizeof address;
-    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  HeldPort(const HeldPort&) = delete;
-  HeldPort& operator=(const HeldPort&) = delete;
-  HeldPort(HeldPort&&) = delete;
-  HeldPort& operator=(HeldPort&&) = delete;
-  ~HeldPort() { ::close(fd_); }
-
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-
- private:
-  int fd_;
-  std::uint16_t port_ = 0;
-};
 
 // Outside peers in a child process, as they would be: a thread of this process would share its
 // file descriptors, and a number closed by one thread and reused by the other is a race to
@@ -228,9 +202,8 @@ TEST_SUITE("tcp") {
 
   TEST_CASE("server: a port in use is a ListenError before anything runs") {
     const HeldPort taken;
-    CHECK_THROWS_WITH_AS(
-        run_scenario("server", {"--port", std::to_string(taken.port())}, ClockKind::real),
-        doctest::Contains("address already in use"), asyncdemo::ListenError);
+    CHECK_THROWS_WITH_AS(run_scenario("server", {"--port", taken.port()}, ClockKind::real),
+                         doctest::Contains("address already in use"), asyncdemo::ListenError);
   }
 
   TEST_CASE("server on the real clock: every claim holds, and the latencies are the delay") {
