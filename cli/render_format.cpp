@@ -157,4 +157,47 @@ std::string interruption_name(int signal) {
   return signal == SIGINT ? "Ctrl-C" : signal_name(signal);
 }
 
+std::string xml_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 1;
+    if (byte >= 0xC2 && byte <= 0xDF) {
+      length = 2;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      length = 3;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      length = 4;
+    } else if (byte >= 0x80) {
+      length = 0;  // a continuation byte or one no UTF-8 text starts with
+    }
+    bool valid = length > 0 && i + length <= text.size();
+    for (std::size_t k = 1; valid && k < length; ++k) {
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    }
+    if (!valid) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    if (length > 1) {
+      out.append(text.substr(i, length));
+    } else if (byte < 0x20 || byte == 0x7F) {
+      out += '?';
+    } else {
+      switch (text[i]) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default: out += text[i];
+      }
+    }
+    i += length;
+  }
+  return out;
+}
+
 }  // namespace asyncdemo

@@ -71,4 +71,9 @@ enum class Ansi : std::uint8_t { bold, dim, red, green, yellow, blue, magenta, c
 /// `text` wrapped in the colour's escape codes when `color`, else unchanged.
 std::string paint(std::string_view text, Ansi colour, bool color);
 
+/// `text` as XML or HTML character data (or an attribute value): the five special characters
+/// escaped, control characters and bytes that are not UTF-8 replaced by '?', so that a task
+/// named anything still makes a valid file.
+std::string xml_text(std::string_view text);
+
 }  // namespace asyncdemo

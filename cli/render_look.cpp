@@ -76,4 +76,19 @@ std::optional<Look> end_mark(TaskOutcome outcome) {
   return std::nullopt;
 }
 
+std::vector<LookBar> look_bars(const std::vector<Span>& spans) {
+  std::vector<LookBar> bars;
+  bars.reserve(spans.size());
+  for (const Span& span : spans) {
+    const std::size_t look = look_index(span);
+    if (!bars.empty() && bars.back().look == look && bars.back().wait == span.wait &&
+        bars.back().to_ns == span.from_ns) {
+      bars.back().to_ns = span.to_ns;
+    } else {
+      bars.push_back({look, span.wait, span.from_ns, span.to_ns});
+    }
+  }
+  return bars;
+}
+
 }  // namespace asyncdemo

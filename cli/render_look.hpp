@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "cli/render_format.hpp"
 #include "core/timeline.hpp"
@@ -44,5 +45,16 @@ inline constexpr std::size_t kLookCount = kSpanStateCount + 5;
 [[nodiscard]] std::optional<Look> end_mark(TaskOutcome outcome);
 /// Both end marks, in the order legends list them.
 [[nodiscard]] std::array<Look, 2> end_marks();
+
+/// One stretch of a lane in one look: spans of the same look and wait, end to end, are one bar.
+struct LookBar {
+  std::size_t look;
+  WaitKind wait;
+  Nanos from_ns;
+  Nanos to_ns;
+};
+
+/// The bars of one task's spans (SpanIndex::spans), in time order.
+[[nodiscard]] std::vector<LookBar> look_bars(const std::vector<Span>& spans);
 
 }  // namespace asyncdemo

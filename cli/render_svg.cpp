@@ -47,51 +47,6 @@ constexpr std::size_t kMaxGuides = 12;      // root notes drawn across the chart
 constexpr Nanos kShortestAxis = 1'000'000;  // an instant run still gets a 1ms axis
 constexpr std::string_view kFont = "DejaVu Sans Mono, Menlo, Consolas, monospace";
 
-// Text as XML character data: the five special characters escaped, control characters and bytes
-// that are not UTF-8 replaced by '?', so that a task named anything still makes a valid file.
-std::string xml_text(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = 1;
-    if (byte >= 0xC2 && byte <= 0xDF) {
-      length = 2;
-    } else if (byte >= 0xE0 && byte <= 0xEF) {
-      length = 3;
-    } else if (byte >= 0xF0 && byte <= 0xF4) {
-      length = 4;
-    } else if (byte >= 0x80) {
-      length = 0;  // a continuation byte or one no UTF-8 text starts with
-    }
-    bool valid = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    }
-    if (!valid) {
-      out += '?';
-      ++i;
-      continue;
-    }
-    if (length > 1) {
-      out.append(text.substr(i, length));
-    } else if (byte < 0x20 || byte == 0x7F) {
-      out += '?';
-    } else {
-      switch (text[i]) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default: out += text[i];
-      }
-    }
-    i += length;
-  }
-  return out;
-}
-
 // An SVG renderer collapses runs of spaces, which the text report aligns its columns with: each
 // space of a run, or at the start of a line, becomes a no-break space (U+00A0), which none
 // collapses. A single space between words stays what it is.
@@ -111,28 +66,7 @@ std::string keep_spaces(std::string_view line) {
 
 std::string seconds_text(Nanos t_ns) { return fmt::format("{:.3f} s", to_seconds(t_ns)); }
 
-// One stretch of a lane in one look: spans of the same look end to end are one bar.
-struct Bar {
-  std::size_t look;
-  WaitKind wait;
-  Nanos from_ns;
-  Nanos to_ns;
-};
-
-std::vector<Bar> bars_of(const std::vector<Span>& spans) {
-  std::vector<Bar> bars;
-  bars.reserve(spans.size());
-  for (const Span& span : spans) {
-    const std::size_t look = look_index(span);
-    if (!bars.empty() && bars.back().look == look && bars.back().wait == span.wait &&
-        bars.back().to_ns == span.from_ns) {
-      bars.back().to_ns = span.to_ns;
-    } else {
-      bars.push_back({look, span.wait, span.from_ns, span.to_ns});
-    }
-  }
-  return bars;
-}
+using Bar = LookBar;
 
 struct NoteMark {
   Nanos t_ns;
@@ -287,7 +221,7 @@ class Picture {
                          "\n",
                          xml_text(name));
     text(kMargin, bar_top + kBarHeight - 3, fit(name, kMaxNameChars));
-    const std::vector<Bar> bars = bars_of(spans_.spans(id, end_ns_));
+    const std::vector<Bar> bars = look_bars(spans_.spans(id, end_ns_));
     if (bars.size() <= static_cast<std::size_t>(chart_width_)) {
       for (const Bar& bar : bars) {
         draw_bar(name, bar, bar_top);
