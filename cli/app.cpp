@@ -42,8 +42,8 @@ constexpr std::string_view kMainFooter =
     "Exit status: 0 ran (and with --check, every claim held); 1 a claim failed or the\n"
     "scenario failed; 2 usage error; 130 interrupted by Ctrl-C, 143 by SIGTERM (the\n"
     "tasks cancelled, their cleanup run, the partial report printed).\n"
-    "Files (--trace, --svg, --junit) are written whole or not at all: a refused, failed or\n"
-    "interrupted run leaves the old file as it was.\n"
+    "Files (--trace, --svg, --html, --junit) are written whole or not at all: a refused,\n"
+    "failed or interrupted run leaves the old file as it was.\n"
     "--repeat N stops at a run that fails or is interrupted: the figures are of the runs\n"
     "before it, and --check exits 1 if a claim failed in any run.\n"
     "Colour only on a terminal; --color never or NO_COLOR=1 turns it off.\n"
@@ -51,7 +51,7 @@ constexpr std::string_view kMainFooter =
     "min(32, cpus + 4); UV_THREADPOOL_SIZE=N (a whole number from 1 to 1024) sets it.";
 
 constexpr std::string_view kScenarioFooter =
-    "Global options (--json, --trace FILE, --svg FILE, --junit FILE, --check,\n"
+    "Global options (--json, --trace FILE, --svg FILE, --html FILE, --junit FILE, --check,\n"
     "--tolerance DURATION, --repeat N, --virtual-time, --color WHEN, --width N, -q) work\n"
     "here too, before or after the scenario name; see 'asyncdemo --help'.";
 
@@ -222,6 +222,11 @@ void CommandLine::add_global_options() {
   app_.add_option("--svg", globals_.svg_path,
                   "also draw the timeline, summary and checks as an SVG picture in FILE "
                   "(1280 px wide; hover a span for its state and times)")
+      ->type_name("FILE")
+      ->group(group);
+  app_.add_option("--html", globals_.html_path,
+                  "also write the timeline, summary and checks as one self-contained HTML page "
+                  "in FILE (hover a span; wheel to zoom, drag to pan)")
       ->type_name("FILE")
       ->group(group);
   app_.add_flag("--check", globals_.check, "verify the lesson's claims; exit 1 if one fails")

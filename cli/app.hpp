@@ -45,6 +45,7 @@ struct GlobalOptions {
   bool json = false;
   std::optional<std::string> trace_path;  // --trace FILE (an empty one is refused at run time)
   std::optional<std::string> svg_path;    // --svg FILE
+  std::optional<std::string> html_path;   // --html FILE
   bool check = false;
   Duration tolerance = RunContext{}.tolerance;
   bool virtual_time = false;

@@ -15,7 +15,7 @@ namespace asyncdemo::interrupts {
 namespace {
 
 constexpr int kExitBase = 128;  // a shell's "killed by signal N" is 128 + N
-// One per file output (--trace today; --html, --svg, --junit to come) with room to spare.
+// One per file output (--trace, --svg, --html, --junit) with room to spare.
 constexpr std::size_t kSlots = 8;
 
 struct Temporary {

@@ -65,6 +65,11 @@ std::vector<FileOutput> file_outputs(const GlobalOptions& globals) {
                          render_svg(runs.last(), out);
                        }});
   }
+  if (globals.html_path) {
+    outputs.push_back({"--html", *globals.html_path, [](const RunSeries& runs, std::FILE* out) {
+                         render_html(runs.last(), out);
+                       }});
+  }
   if (globals.junit_path) {
     outputs.push_back({"--junit", *globals.junit_path, &render_junit});
   }

@@ -79,6 +79,11 @@ void render_trace(const ScenarioReport& report, std::FILE* out);
 /// the notes, the legend, then the summary and checks), 1280 px wide (cli/render_svg.cpp).
 void render_svg(const ScenarioReport& report, std::FILE* out);
 
+/// `--html FILE`: the timeline as one self-contained interactive page (a lane per task drawn on
+/// a canvas from embedded JSON; hover, zoom and pan), then the summary and checks
+/// (cli/render_html.cpp).
+void render_html(const ScenarioReport& report, std::FILE* out);
+
 /// `--junit FILE`: JUnit XML, one testcase per claim per run (named "<claim> (run K)" in a
 /// series), a failed claim's measured and expected values in its <failure>; a run cut short
 /// (Ctrl-C, an error) is one testcase in <error>. Written whether or not --check was given:

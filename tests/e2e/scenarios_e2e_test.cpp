@@ -312,12 +312,14 @@ TEST_SUITE("e2e") {
 TEST_SUITE("e2e") {
   TEST_CASE("every asyncdemo command in the README runs and exits 0") {
     // The README's examples are the contract with a new user. Here they run on the virtual
-    // clock (where they accept it), with any trace, picture or JUnit file written to a scratch
-    // file. A picture the README shows must be what its command draws today, byte for byte.
+    // clock (where they accept it), with any trace, picture, page or JUnit file written to a
+    // scratch file. A picture the README shows must be what its command draws today, byte for
+    // byte.
     std::istringstream readme(read_file(source_dir / "README.md"));
     const ScratchFile trace("readme.trace.json");
     const ScratchFile junit("readme.junit.xml");
     const ScratchFile picture("readme.svg");
+    const ScratchFile page("readme.html");
     std::size_t pictures = 0;
     std::size_t ran = 0;
     bool in_code = false;
@@ -339,6 +341,7 @@ TEST_SUITE("e2e") {
       for (std::string& arg : args) {
         arg = arg.ends_with(".trace.json") ? trace.path().string() : arg;
         arg = arg.ends_with(".junit.xml") ? junit.path().string() : arg;
+        arg = arg.ends_with(".html") ? page.path().string() : arg;
         if (arg.ends_with(".svg")) {
           shown_picture = arg;
           arg = picture.path().string();
