@@ -46,7 +46,9 @@ run: build
 # TSan runs before ASan so that the last lines printed are the closing summary of a full suite.
 test: test-plain test-valgrind test-fuzz test-tsan test-asan
 
+# The browser test (cmake/BrowserTests.cmake) needs Chromium; without it the test is skipped.
 test-plain: build
+	@tools/install-deps.sh browser
 	$(CTEST) --test-dir build -LE valgrind
 
 # The plain build's asyncdemo under memcheck (cmake/ValgrindTests.cmake): only the binary is

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages asyncdemo needs, and only those missing, so a second run is
-# silent and touches nothing. Usage: tools/install-deps.sh [build|lint|fuzz|valgrind|bench]...
+# silent and touches nothing. Usage: tools/install-deps.sh [build|lint|fuzz|valgrind|bench|browser]...
 set -euo pipefail
 
 # libtomlplusplus-dev: the plan files of `asyncdemo run` (scenarios/plan_parse.cpp).
@@ -22,6 +22,9 @@ valgrind_packages=(valgrind)
 # dnsmasq-base for the probe's private DNS server; dnsmasq-base, not dnsmasq, whose install
 # would start a machine-wide DNS daemon. Node.js only where no node is on PATH.
 bench_packages=(python3 time iproute2 dnsmasq-base)
+# make test-plain: headless Chromium opens the --html pages (tests/browser/check_html.py), with a
+# monospace font installed so that its screenshot shows the page as readers see it.
+browser_packages=(chromium fonts-dejavu-core)
 
 wanted=()
 for group in "${@:-build}"; do
@@ -30,11 +33,12 @@ for group in "${@:-build}"; do
     lint) wanted+=("${lint_packages[@]}") ;;
     fuzz) wanted+=("${fuzz_packages[@]}") ;;
     valgrind) wanted+=("${valgrind_packages[@]}") ;;
+    browser) wanted+=("${browser_packages[@]}") ;;
     bench)
       wanted+=("${bench_packages[@]}")
       command -v node >/dev/null || wanted+=(nodejs)
       ;;
-    *) echo "install-deps: unknown group '$group' (build|lint|fuzz|valgrind|bench)" >&2; exit 2 ;;
+    *) echo "install-deps: unknown group '$group' (build|lint|fuzz|valgrind|bench|browser)" >&2; exit 2 ;;
   esac
 done
 
