@@ -92,11 +92,13 @@ constexpr std::string_view kScript = R"js(<script>
     }
   }
 
+  // As the terminal and the SVG label ticks (cli/render_ticks.cpp): every label in the one unit
+  // the step reads best in, six significant digits at most (0s 0.2s 0.4s, not 0ms 200ms).
   function tickLabel(t, step) {
-    const units = [[1e9, 's'], [1e6, 'ms'], [1e3, 'us'], [1, 'ns']];
-    const [unit, name] = units.find(([size]) => step >= size) || units[3];
-    const decimals = Math.max(0, -Math.floor(Math.log10(step / unit) + 1e-9));
-    return (t / unit).toFixed(decimals) + name;
+    const units = [[1e9, 's'], [1e6, 'ms'], [1e3, 'us']];
+    const found = units.find(([size]) => step * 10 >= size);
+    if (!found) { return t + 'ns'; }
+    return String(Number((t / found[0]).toPrecision(6))) + found[1];
   }
 
   function layout() {
