@@ -204,31 +204,10 @@ class Chart {
     }
   }
 
-  // How many tasks (the root aside, as in max_in_flight) were alive in each column.
-  [[nodiscard]] std::vector<std::size_t> alive_per_column() const {
-    std::vector<long> change(axis_.columns() + 1, 0);
-    const auto& tasks = report_.timeline.tasks();
-    for (std::size_t id = 0; id < summaries_.size(); ++id) {
-      const auto& summary = summaries_[id];
-      if (summary.start_ns < 0 || tasks[id].parent == kNoParent) {
-        continue;
-      }
-      const Nanos end = summary.end_ns >= 0 ? summary.end_ns : end_ns_;
-      ++change[axis_.column(summary.start_ns)];
-      --change[axis_.last_column(summary.start_ns, end) + 1];
-    }
-    std::vector<std::size_t> alive(axis_.columns());
-    long running_total = 0;
-    for (int c = 0; c < axis_.columns(); ++c) {
-      running_total += change[c];
-      alive[c] = static_cast<std::size_t>(running_total);
-    }
-    return alive;
-  }
-
   // Digits 1-9 scaled to the busiest column, so a million tasks fit in one row.
   void print_density() {
-    const auto alive = alive_per_column();
+    const auto alive = alive_per_column(report_.timeline, summaries_, end_ns_, axis_.total_ns(),
+                                        static_cast<std::size_t>(axis_.columns()));
     const std::size_t peak = std::max<std::size_t>(*std::ranges::max_element(alive), 1);
     std::string row;
     for (const std::size_t count : alive) {

@@ -41,19 +41,6 @@ constexpr std::size_t kTextColumns = 120;       // the summary's lines
 constexpr Nanos kShortestAxis = 1'000'000;      // an instant run still gets a 1ms axis
 constexpr std::size_t kWaitKinds = static_cast<std::size_t>(WaitKind::write) + 1;
 
-// The tasks with a lane, and nullopt where the others are left out (render_gantt.hpp's rule).
-std::vector<std::optional<TaskId>> shown_rows(std::size_t count) {
-  std::vector<std::optional<TaskId>> rows;
-  for (std::size_t id = 0; id < count; ++id) {
-    if (count <= kGanttMaxFullRows || id < kGanttHeadRows || id >= count - kGanttTailRows) {
-      rows.emplace_back(static_cast<TaskId>(id));
-    } else if (id == kGanttHeadRows) {
-      rows.emplace_back(std::nullopt);
-    }
-  }
-  return rows;
-}
-
 // Which lane a task's notes go to, in the order of the shown tasks; nullopt for a task left out.
 std::optional<std::size_t> lane_slot(std::size_t id, std::size_t count) {
   if (count <= kGanttMaxFullRows || id < kGanttHeadRows) {
@@ -118,32 +105,12 @@ std::vector<LookBar> by_column(const std::vector<LookBar>& bars, Nanos total_ns)
 }
 
 // How many tasks (the root aside, as in max_in_flight) were alive in each column of the axis.
-Json alive_per_column(const Timeline& timeline, const std::vector<Timeline::TaskSummary>& summaries,
-                      Nanos end_ns, Nanos total_ns) {
-  std::vector<long> change(kAliveColumns + 1, 0);
-  const auto column_of = [&](Nanos t_ns) {
-    return std::min(kAliveColumns - 1,
-                    static_cast<std::size_t>(static_cast<double>(kAliveColumns) *
-                                             static_cast<double>(std::max<Nanos>(t_ns, 0)) /
-                                             static_cast<double>(total_ns)));
-  };
-  for (std::size_t id = 0; id < summaries.size(); ++id) {
-    const auto& summary = summaries[id];
-    if (summary.start_ns < 0 || timeline.tasks()[id].parent == kNoParent) {
-      continue;
-    }
-    ++change[column_of(summary.start_ns)];
-    --change[column_of(summary.end_ns >= 0 ? summary.end_ns : end_ns) + 1];
-  }
-  Json counts = Json::array();
-  long alive = 0;
-  long peak = 0;
-  for (std::size_t c = 0; c < kAliveColumns; ++c) {
-    alive += change[c];
-    peak = std::max(peak, alive);
-    counts.push_back(alive);
-  }
-  return Json{{"counts", std::move(counts)}, {"peak", peak}};
+Json alive_json(const Timeline& timeline, const std::vector<Timeline::TaskSummary>& summaries,
+                Nanos end_ns, Nanos total_ns) {
+  const std::vector<std::size_t> counts =
+      alive_per_column(timeline, summaries, end_ns, total_ns, kAliveColumns);
+  const std::size_t peak = counts.empty() ? 0 : *std::ranges::max_element(counts);
+  return Json{{"counts", counts}, {"peak", peak}};
 }
 
 class PageData {
@@ -166,7 +133,7 @@ class PageData {
     data["lanes"] = lanes();
     data["guides"] = guides();
     data["alive"] =
-        collapsed() ? alive_per_column(report_.timeline, summaries_, end_ns_, total_ns_) : Json();
+        collapsed() ? alive_json(report_.timeline, summaries_, end_ns_, total_ns_) : Json();
     data["used"] = Json{{"looks", used_looks()},
                         {"marks", Json::array({used_marks_[0], used_marks_[1]})},
                         {"notes", used_note_}};
@@ -208,7 +175,7 @@ class PageData {
     const std::size_t count = report_.timeline.tasks().size();
     Json lanes = Json::array();
     std::size_t shown = 0;
-    for (const std::optional<TaskId> row : shown_rows(count)) {
+    for (const std::optional<TaskId> row : shown_lanes(count)) {
       if (!row) {
         lanes.push_back(Json{{"left_out", count - kGanttHeadRows - kGanttTailRows}});
         continue;

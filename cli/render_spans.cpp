@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cli/render_format.hpp"
+#include "cli/render_gantt.hpp"
 
 namespace asyncdemo {
 
@@ -50,6 +51,53 @@ std::vector<TaskId> completion_order(const Timeline& timeline) {
     }
   }
   return order;
+}
+
+std::vector<std::optional<TaskId>> shown_lanes(std::size_t count) {
+  std::vector<std::optional<TaskId>> lanes;
+  if (count <= kGanttMaxFullRows) {
+    for (std::size_t id = 0; id < count; ++id) {
+      lanes.emplace_back(static_cast<TaskId>(id));
+    }
+    return lanes;
+  }
+  for (std::size_t id = 0; id < kGanttHeadRows; ++id) {
+    lanes.emplace_back(static_cast<TaskId>(id));
+  }
+  lanes.emplace_back(std::nullopt);
+  for (std::size_t id = count - kGanttTailRows; id < count; ++id) {
+    lanes.emplace_back(static_cast<TaskId>(id));
+  }
+  return lanes;
+}
+
+std::vector<std::size_t> alive_per_column(const Timeline& timeline,
+                                          const std::vector<Timeline::TaskSummary>& summaries,
+                                          Nanos end_ns, Nanos total_ns, std::size_t columns) {
+  const auto last = static_cast<Nanos>(columns) - 1;
+  const auto column = [&](Nanos t_ns) {
+    return static_cast<std::size_t>(
+        std::clamp<Nanos>(t_ns * static_cast<Nanos>(columns) / total_ns, 0, last));
+  };
+  std::vector<long> change(columns + 1, 0);
+  const auto& tasks = timeline.tasks();
+  for (std::size_t id = 0; id < summaries.size(); ++id) {
+    const auto& summary = summaries[id];
+    if (summary.start_ns < 0 || tasks[id].parent == kNoParent) {
+      continue;
+    }
+    const Nanos end = summary.end_ns >= 0 ? summary.end_ns : end_ns;
+    // A stretch [start, end) touches the column of its last instant; an instant its own.
+    ++change[column(summary.start_ns)];
+    --change[column(end > summary.start_ns ? end - 1 : summary.start_ns) + 1];
+  }
+  std::vector<std::size_t> alive(columns);
+  long running_total = 0;
+  for (std::size_t c = 0; c < columns; ++c) {
+    running_total += change[c];
+    alive[c] = static_cast<std::size_t>(running_total);
+  }
+  return alive;
 }
 
 }  // namespace asyncdemo

@@ -2,6 +2,7 @@
 // Every task's spans and end, read from a finished Timeline in one pass.
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "core/timeline.hpp"
@@ -30,6 +31,18 @@ class SpanIndex {
   std::vector<std::size_t> first_event_;  // per task, into by_task_; one more entry at the end
   std::vector<std::size_t> by_task_;      // indices into timeline_.events(), grouped by task
 };
+
+/// The lanes a chart of `count` tasks shows, the terminal Gantt's rule (render_gantt.hpp): every
+/// task up to kGanttMaxFullRows; past that the first kGanttHeadRows and the last kGanttTailRows,
+/// with one nullopt where the others are left out.
+std::vector<std::optional<TaskId>> shown_lanes(std::size_t count);
+
+/// How many tasks (the root aside, as in max_in_flight) were alive in each of `columns` equal
+/// columns of [0, total_ns): a task counts in every column from its start's to the one its end
+/// falls in (`end_ns` for a task still running). `summaries` are timeline.summarize()'s.
+std::vector<std::size_t> alive_per_column(const Timeline& timeline,
+                                          const std::vector<Timeline::TaskSummary>& summaries,
+                                          Nanos end_ns, Nanos total_ns, std::size_t columns);
 
 /// The tasks that ended, in the order they ended (ties keep recording order).
 std::vector<TaskId> completion_order(const Timeline& timeline);

@@ -81,7 +81,7 @@ class Picture {
         summaries_(report.timeline.summarize()),
         end_ns_(report_end_ns(report)),
         total_ns_(std::max(end_ns_, kShortestAxis)),
-        rows_(shown_rows()),
+        rows_(shown_lanes(report.timeline.tasks().size())),
         notes_(notes_of_rows()) {
     std::size_t widest = 5;  // "alive"
     for (const std::optional<TaskId> row : rows_) {
@@ -114,20 +114,6 @@ class Picture {
  private:
   [[nodiscard]] std::string_view task_name(TaskId id) const {
     return report_.timeline.tasks()[id].name;
-  }
-
-  // The tasks with a lane, and nullopt where the others are left out.
-  [[nodiscard]] std::vector<std::optional<TaskId>> shown_rows() const {
-    const std::size_t count = report_.timeline.tasks().size();
-    std::vector<std::optional<TaskId>> rows;
-    for (std::size_t id = 0; id < count; ++id) {
-      if (count <= kGanttMaxFullRows || id < kGanttHeadRows || id >= count - kGanttTailRows) {
-        rows.emplace_back(static_cast<TaskId>(id));
-      } else if (id == kGanttHeadRows) {
-        rows.emplace_back(std::nullopt);
-      }
-    }
-    return rows;
   }
 
   // The notes of the tasks with a lane, read in one pass over the events.
@@ -329,28 +315,9 @@ class Picture {
   // filled profile scaled to the peak.
   void draw_density() {
     const auto columns = static_cast<std::size_t>(chart_width_);
-    std::vector<long> change(columns + 1, 0);
-    const auto column_of = [&](Nanos t_ns) {
-      return std::min(columns - 1, static_cast<std::size_t>(static_cast<double>(columns) *
-                                                            static_cast<double>(t_ns) /
-                                                            static_cast<double>(total_ns_)));
-    };
-    const auto& tasks = report_.timeline.tasks();
-    for (std::size_t id = 0; id < summaries_.size(); ++id) {
-      const auto& summary = summaries_[id];
-      if (summary.start_ns < 0 || tasks[id].parent == kNoParent) {
-        continue;
-      }
-      ++change[column_of(summary.start_ns)];
-      --change[column_of(summary.end_ns >= 0 ? summary.end_ns : end_ns_) + 1];
-    }
-    std::vector<long> alive(columns);
-    long running_total = 0;
-    for (std::size_t c = 0; c < columns; ++c) {
-      running_total += change[c];
-      alive[c] = running_total;
-    }
-    const long peak = std::max<long>(*std::ranges::max_element(alive), 1);
+    const std::vector<std::size_t> alive =
+        alive_per_column(report_.timeline, summaries_, end_ns_, total_ns_, columns);
+    const std::size_t peak = std::max<std::size_t>(*std::ranges::max_element(alive), 1);
     const int base = y_ + kDensityHeight - 6;
     const int room = kDensityHeight - 10;
     std::string points = fmt::format("{:.1f},{}", chart_x_, base);
