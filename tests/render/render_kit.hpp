@@ -100,4 +100,25 @@ inline ScenarioReport gather_report(const std::vector<double>& delays_s) {
   return report;
 }
 
+/// A run of two tasks with names a picture must escape: the root, `root_name`, with the note
+/// `note` at 0 s, and its child "bad\xff\x01 café" (a byte that is not UTF-8 and a control
+/// character beside text that is), which runs for 1 s.
+inline ScenarioReport odd_names_report(const std::string& root_name, const std::string& note) {
+  ScenarioReport report = gather_report({1});
+  report.timeline = Timeline();
+  Timeline& timeline = report.timeline;
+  const TaskId odd = timeline.add_task(root_name, kNoParent);
+  const TaskId broken = timeline.add_task("bad\xff\x01 caf\xc3\xa9", odd);
+  at(timeline, 0, odd, EventKind::created);
+  at(timeline, 0, odd, EventKind::started);
+  at(timeline, 0, broken, EventKind::created);
+  timeline.record(0, odd, EventKind::note, WaitKind::none, timeline.add_note(note));
+  at(timeline, 0, odd, EventKind::suspended, WaitKind::child);
+  at(timeline, 0, broken, EventKind::started);
+  at(timeline, 1, broken, EventKind::done);
+  at(timeline, 1, odd, EventKind::resumed);
+  at(timeline, 1, odd, EventKind::done);
+  return report;
+}
+
 }  // namespace asyncdemo::testing

@@ -90,21 +90,7 @@ TEST_SUITE("render") {
   }
 
   TEST_CASE("names and notes are escaped, and what is not UTF-8 text is replaced") {
-    ScenarioReport report = gather_report({1});
-    report.timeline = Timeline();
-    Timeline& timeline = report.timeline;
-    const TaskId odd = timeline.add_task(R"(<b>&"it's")", kNoParent);
-    const TaskId broken = timeline.add_task("bad\xff\x01 caf\xc3\xa9", odd);
-    at(timeline, 0, odd, EventKind::created);
-    at(timeline, 0, odd, EventKind::started);
-    at(timeline, 0, broken, EventKind::created);
-    timeline.record(0, odd, EventKind::note, WaitKind::none,
-                    timeline.add_note("<deadline> & more"));
-    at(timeline, 0, odd, EventKind::suspended, WaitKind::child);
-    at(timeline, 0, broken, EventKind::started);
-    at(timeline, 1, broken, EventKind::done);
-    at(timeline, 1, odd, EventKind::resumed);
-    at(timeline, 1, odd, EventKind::done);
+    const ScenarioReport report = testing::odd_names_report(R"(<b>&"it's")", "<deadline> & more");
     const std::string svg = svg_of(report);
     CHECK(svg.find(R"(data-task="&lt;b&gt;&amp;&quot;it&apos;s&quot;")") != std::string::npos);
     CHECK(svg.find("<b>") == std::string::npos);
