@@ -17,7 +17,9 @@ import tempfile
 
 SKIPPED = 77
 FULL_ROWS, HEAD_ROWS, TAIL_ROWS = 20, 6, 3  # cli/render_gantt.hpp
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000"]
+# --disable-dev-shm-usage: a container's /dev/shm is often too small for Chromium's shared memory.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--virtual-time-budget=5000"]
 
 
 def shown_lanes(task_count):
@@ -74,6 +76,9 @@ def main():
         return SKIPPED
     problems = []
     with tempfile.TemporaryDirectory() as directory:
+        # A profile of its own: no HOME needed, nothing left behind, no lock shared with a
+        # browser the user has open.
+        CHROMIUM_FLAGS.append("--user-data-dir=" + os.path.join(directory, "profile"))
         for name, args in (("cancel", ["cancel"]), ("gather50", ["gather", "--n", "50"])):
             page = os.path.join(directory, name + ".html")
             record = run_asyncdemo(options.asyncdemo, args, page)
