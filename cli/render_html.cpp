@@ -69,41 +69,6 @@ std::vector<Json> notes_of_lanes(const Timeline& timeline) {
   return notes;
 }
 
-// More bars than a screen has pixels: each of kAliveColumns columns gets the look that filled
-// most of it, as the terminal's cells do, and neighbouring columns of one look are one bar.
-std::vector<LookBar> by_column(const std::vector<LookBar>& bars, Nanos total_ns) {
-  const auto column_of = [&](Nanos t_ns) {
-    return std::min(kAliveColumns - 1,
-                    static_cast<std::size_t>(static_cast<double>(kAliveColumns) *
-                                             static_cast<double>(std::max<Nanos>(t_ns, 0)) /
-                                             static_cast<double>(total_ns)));
-  };
-  std::vector<std::array<Nanos, kLookCount>> cover(kAliveColumns, std::array<Nanos, kLookCount>{});
-  for (const LookBar& bar : bars) {
-    for (std::size_t c = column_of(bar.from_ns); c <= column_of(bar.to_ns); ++c) {
-      cover[c][bar.look] += bar.to_ns - bar.from_ns + 1;
-    }
-  }
-  std::vector<LookBar> merged;
-  for (std::size_t c = 0; c < kAliveColumns; ++c) {
-    const auto most = std::ranges::max_element(cover[c]);
-    if (*most == 0) {
-      continue;
-    }
-    const auto look = static_cast<std::size_t>(most - cover[c].begin());
-    const auto from = static_cast<Nanos>(static_cast<double>(total_ns) * static_cast<double>(c) /
-                                         static_cast<double>(kAliveColumns));
-    const auto to = static_cast<Nanos>(static_cast<double>(total_ns) * static_cast<double>(c + 1) /
-                                       static_cast<double>(kAliveColumns));
-    if (!merged.empty() && merged.back().look == look && merged.back().to_ns == from) {
-      merged.back().to_ns = to;
-    } else {
-      merged.push_back({look, WaitKind::none, from, to});
-    }
-  }
-  return merged;
-}
-
 // How many tasks (the root aside, as in max_in_flight) were alive in each column of the axis.
 Json alive_json(const Timeline& timeline, const std::vector<Timeline::TaskSummary>& summaries,
                 Nanos end_ns, Nanos total_ns) {
@@ -196,7 +161,7 @@ class PageData {
   Json lane(TaskId id, Json notes) {
     std::vector<LookBar> bars = look_bars(spans_.spans(id, end_ns_));
     if (bars.size() > kMaxBarsPerLane) {
-      bars = by_column(bars, total_ns_);
+      bars = look_bars_by_column(bars, total_ns_, kAliveColumns);
     }
     Json spans = Json::array();
     for (const LookBar& bar : bars) {

@@ -1,5 +1,7 @@
 #include "cli/render_look.hpp"
 
+#include <algorithm>
+
 namespace asyncdemo {
 
 namespace {
@@ -89,6 +91,40 @@ std::vector<LookBar> look_bars(const std::vector<Span>& spans) {
     }
   }
   return bars;
+}
+
+std::vector<LookBar> look_bars_by_column(const std::vector<LookBar>& bars, Nanos total_ns,
+                                         std::size_t columns) {
+  const auto count = static_cast<Nanos>(columns);
+  const auto column_start = [&](Nanos c) { return c * total_ns / count; };
+  const auto column_of = [&](Nanos t_ns) {
+    return std::clamp<Nanos>(t_ns * count / total_ns, 0, count - 1);
+  };
+  std::vector<std::array<Nanos, kLookCount>> cover(columns, std::array<Nanos, kLookCount>{});
+  for (const LookBar& bar : bars) {
+    const Nanos last = column_of(bar.to_ns > bar.from_ns ? bar.to_ns - 1 : bar.from_ns);
+    for (Nanos c = column_of(bar.from_ns); c <= last; ++c) {
+      const Nanos from = std::max(bar.from_ns, column_start(c));
+      const Nanos to = std::min(bar.to_ns, column_start(c + 1));
+      cover[static_cast<std::size_t>(c)][bar.look] += std::max<Nanos>(to - from, 0) + 1;
+    }
+  }
+  std::vector<LookBar> merged;
+  for (std::size_t c = 0; c < columns; ++c) {
+    const auto* most = std::ranges::max_element(cover[c]);
+    if (*most == 0) {
+      continue;
+    }
+    const auto look = static_cast<std::size_t>(most - cover[c].begin());
+    const Nanos from = column_start(static_cast<Nanos>(c));
+    const Nanos to = column_start(static_cast<Nanos>(c) + 1);
+    if (!merged.empty() && merged.back().look == look && merged.back().to_ns == from) {
+      merged.back().to_ns = to;
+    } else {
+      merged.push_back({look, WaitKind::none, from, to});
+    }
+  }
+  return merged;
 }
 
 }  // namespace asyncdemo

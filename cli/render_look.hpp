@@ -57,4 +57,11 @@ struct LookBar {
 /// The bars of one task's spans (SpanIndex::spans), in time order.
 [[nodiscard]] std::vector<LookBar> look_bars(const std::vector<Span>& spans);
 
+/// The same lane at a resolution of `columns` equal columns of [0, total_ns), for a lane with
+/// more bars than a picture has room for: each column gets the look that covered most of it
+/// (an instant still counts, as the terminal's cells count it), and neighbouring columns of one
+/// look are one bar. The bars keep no wait: a column may hold several.
+[[nodiscard]] std::vector<LookBar> look_bars_by_column(const std::vector<LookBar>& bars,
+                                                       Nanos total_ns, std::size_t columns);
+
 }  // namespace asyncdemo

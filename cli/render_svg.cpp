@@ -219,9 +219,7 @@ class Picture {
     if (const auto mark = end_mark(summary.outcome); mark && summary.end_ns >= 0) {
       draw_end_mark(*mark, name, summary.end_ns, bar_top);
     }
-    for (const NoteMark& note : notes) {
-      draw_note(note, bar_top);
-    }
+    draw_notes(notes, bar_top);
     body_ += "</g>\n";
     y_ += kLaneHeight;
   }
@@ -243,44 +241,12 @@ class Picture {
         seconds_text(bar.from_ns), seconds_text(bar.to_ns), seconds_text(bar.to_ns - bar.from_ns));
   }
 
-  // More bars than pixels: each pixel column shows the look that filled most of it, as the
-  // terminal's columns do, and consecutive columns of one look are one rect.
+  // More bars than pixels: each pixel column shows the look that covered most of it, as the
+  // terminal's cells do.
   void draw_dense_bars(const std::string& name, const std::vector<Bar>& bars, int top) {
-    const auto columns = static_cast<std::size_t>(chart_width_);
-    std::vector<std::vector<Nanos>> cover(columns, std::vector<Nanos>(kLookCount, 0));
-    const auto column_of = [&](Nanos t_ns) {
-      return std::min(columns - 1, static_cast<std::size_t>(static_cast<double>(columns) *
-                                                            static_cast<double>(t_ns) /
-                                                            static_cast<double>(total_ns_)));
-    };
-    for (const Bar& bar : bars) {
-      cover[column_of(bar.from_ns)][bar.look] += bar.to_ns - bar.from_ns + 1;
-      if (column_of(bar.to_ns) != column_of(bar.from_ns)) {
-        for (std::size_t c = column_of(bar.from_ns) + 1; c <= column_of(bar.to_ns); ++c) {
-          cover[c][bar.look] += total_ns_ / static_cast<Nanos>(columns);
-        }
-      }
-    }
-    const auto column_ns = [&](std::size_t c) {
-      return static_cast<Nanos>(static_cast<double>(total_ns_) * static_cast<double>(c) /
-                                static_cast<double>(columns));
-    };
-    std::size_t c = 0;
-    while (c < columns) {
-      const auto most = std::ranges::max_element(cover[c]);
-      if (*most == 0) {
-        ++c;
-        continue;
-      }
-      const auto look = static_cast<std::size_t>(most - cover[c].begin());
-      std::size_t last = c;
-      while (last + 1 < columns && *std::ranges::max_element(cover[last + 1]) > 0 &&
-             static_cast<std::size_t>(std::ranges::max_element(cover[last + 1]) -
-                                      cover[last + 1].begin()) == look) {
-        ++last;
-      }
-      draw_bar(name, {look, WaitKind::none, column_ns(c), column_ns(last + 1)}, top);
-      c = last + 1;
+    for (const Bar& bar :
+         look_bars_by_column(bars, total_ns_, static_cast<std::size_t>(chart_width_))) {
+      draw_bar(name, bar, top);
     }
   }
 
@@ -294,13 +260,33 @@ class Picture {
         x, top + kBarHeight / 2, mark.fill, xml_text(name), mark.meaning, seconds_text(t_ns));
   }
 
-  void draw_note(const NoteMark& note, int top) {
+  // One mark per pixel at most: a heartbeat's ten thousand notes are one row of marks, each
+  // saying on hover the first note it stands for and how many more it holds.
+  void draw_notes(const std::vector<NoteMark>& notes, int top) {
+    for (std::size_t first = 0; first < notes.size();) {
+      const auto pixel = static_cast<long>(x_of(notes[first].t_ns));
+      std::size_t end = first + 1;
+      while (end < notes.size() && static_cast<long>(x_of(notes[end].t_ns)) == pixel) {
+        ++end;
+      }
+      std::string words =
+          fmt::format("{} at {}", notes[first].text, seconds_text(notes[first].t_ns));
+      if (end - first > 1) {
+        words +=
+            fmt::format(", and {} more {} to {}", end - first - 1,
+                        end - first == 2 ? "note" : "notes", seconds_text(notes[end - 1].t_ns));
+      }
+      draw_note(x_of(notes[first].t_ns), top, words);
+      first = end;
+    }
+  }
+
+  void draw_note(double x, int top, const std::string& words) {
     used_note_ = true;
-    const double x = x_of(note.t_ns);
     body_ += fmt::format(R"(<path class="note" d="M{0:.1f} {1} l-4 -6 h8 z" fill="#343a40">)"
-                         R"(<title>{2} at {3}</title></path>)"
+                         R"(<title>{2}</title></path>)"
                          "\n",
-                         x, top, xml_text(note.text), seconds_text(note.t_ns));
+                         x, top, xml_text(words));
   }
 
   void draw_left_out() {

@@ -1,6 +1,7 @@
 // --svg: the timeline as a picture. Its structure is read back here with regular expressions;
 // tests/pictures/check_svg.py parses every scenario's picture as XML.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <regex>
 #include <string>
@@ -113,6 +114,20 @@ TEST_SUITE("render") {
     CHECK(svg.find("<title>cancel() all at 1.500 s</title></line>") != std::string::npos);
     CHECK(svg.find("<title>heartbeat 1 at 0.500 s</title></path>") != std::string::npos);
     CHECK(svg.find("a note of the scenario") != std::string::npos);  // in the legend
+  }
+
+  TEST_CASE("notes closer than a pixel are one mark, which says how many it stands for") {
+    ScenarioReport report = gather_report({1, 2});
+    Timeline& timeline = report.timeline;
+    for (Nanos tick = 0; tick < 1000; ++tick) {  // 1000 notes in the first millisecond
+      timeline.record(tick * 1000, 1, EventKind::note, WaitKind::none,
+                      timeline.add_note(fmt::format("tick {}", tick)));
+    }
+    timeline.finish();
+    const std::string svg = svg_of(report);
+    CHECK(count_of(svg, R"(<path class="note")") == 1);
+    CHECK(svg.find("<title>tick 0 at 0.000 s, and 999 more notes to 0.001 s</title>") !=
+          std::string::npos);
   }
 
   TEST_CASE("failed and cancelled ends are marked, and the legend lists only what was drawn") {
