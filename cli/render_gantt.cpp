@@ -21,7 +21,6 @@ constexpr std::size_t kMaxNameColumns = 16;
 constexpr int kMinBarColumns = 10;
 constexpr int kMaxBarColumns = 1000;  // a wider chart would only cost memory
 constexpr int kColumnsPerTick = 10;
-constexpr Nanos kShortestAxis = 1'000'000;  // an instant run still gets a 1ms axis
 
 /// One character of a row; an empty look is blank.
 using Cell = std::optional<Look>;
@@ -30,7 +29,7 @@ using Cell = std::optional<Look>;
 class Axis {
  public:
   Axis(Nanos total_ns, int columns)
-      : total_ns_(std::max(total_ns, kShortestAxis)), columns_(columns) {}
+      : total_ns_(std::max(total_ns, kShortestAxisNs)), columns_(columns) {}
 
   [[nodiscard]] int columns() const { return columns_; }
   [[nodiscard]] Nanos total_ns() const { return total_ns_; }

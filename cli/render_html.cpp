@@ -38,36 +38,7 @@ constexpr std::size_t kMaxBarsPerLane = 4000;   // past this, a lane is drawn pe
 constexpr std::size_t kMaxNotesPerLane = 1000;  // a page is for reading; the rest are counted
 constexpr std::size_t kMaxGuides = 12;          // root notes drawn across the chart
 constexpr std::size_t kTextColumns = 120;       // the summary's lines
-constexpr Nanos kShortestAxis = 1'000'000;      // an instant run still gets a 1ms axis
 constexpr std::size_t kWaitKinds = static_cast<std::size_t>(WaitKind::write) + 1;
-
-// Which lane a task's notes go to, in the order of the shown tasks; nullopt for a task left out.
-std::optional<std::size_t> lane_slot(std::size_t id, std::size_t count) {
-  if (count <= kGanttMaxFullRows || id < kGanttHeadRows) {
-    return id;
-  }
-  if (id >= count - kGanttTailRows) {
-    return kGanttHeadRows + (id - (count - kGanttTailRows));
-  }
-  return std::nullopt;
-}
-
-// The notes of the shown tasks as [t_ns, text] pairs, read in one pass over the events.
-std::vector<Json> notes_of_lanes(const Timeline& timeline) {
-  const std::size_t count = timeline.tasks().size();
-  std::vector<Json> notes(count <= kGanttMaxFullRows ? count : kGanttHeadRows + kGanttTailRows,
-                          Json::array());
-  for (const Event& event : timeline.events()) {
-    if (event.kind != EventKind::note || event.note == 0) {
-      continue;
-    }
-    const auto slot = lane_slot(event.task, count);
-    if (slot && notes[*slot].size() < kMaxNotesPerLane) {
-      notes[*slot].push_back(Json::array({event.t_ns, timeline.note(event.note)}));
-    }
-  }
-  return notes;
-}
 
 // How many tasks (the root aside, as in max_in_flight) were alive in each column of the axis.
 Json alive_json(const Timeline& timeline, const std::vector<Timeline::TaskSummary>& summaries,
@@ -85,7 +56,7 @@ class PageData {
         spans_(report.timeline),
         summaries_(report.timeline.summarize()),
         end_ns_(report_end_ns(report)),
-        total_ns_(std::max(end_ns_, kShortestAxis)) {}
+        total_ns_(std::max(end_ns_, kShortestAxisNs)) {}
 
   Json build() {
     Json data{{"scenario", report_.scenario},
@@ -136,7 +107,14 @@ class PageData {
   }
 
   Json lanes() {
-    std::vector<Json> notes = notes_of_lanes(report_.timeline);
+    std::vector<Json> notes;
+    for (const std::vector<LaneNote>& of_lane : lane_notes(report_.timeline, kMaxNotesPerLane)) {
+      Json pairs = Json::array();  // [t_ns, text] each
+      for (const LaneNote& note : of_lane) {
+        pairs.push_back(Json::array({note.t_ns, note.text}));
+      }
+      notes.push_back(std::move(pairs));
+    }
     const std::size_t count = report_.timeline.tasks().size();
     Json lanes = Json::array();
     std::size_t shown = 0;

@@ -71,6 +71,28 @@ std::vector<std::optional<TaskId>> shown_lanes(std::size_t count) {
   return lanes;
 }
 
+std::vector<std::vector<LaneNote>> lane_notes(const Timeline& timeline, std::size_t max_per_lane) {
+  const std::size_t count = timeline.tasks().size();
+  const bool collapsed = count > kGanttMaxFullRows;
+  std::vector<std::vector<LaneNote>> notes(collapsed ? kGanttHeadRows + kGanttTailRows : count);
+  for (const Event& event : timeline.events()) {
+    if (event.kind != EventKind::note || event.note == 0) {
+      continue;
+    }
+    std::size_t lane = event.task;  // the task's place among the lanes: shown_lanes' order
+    if (collapsed && lane >= kGanttHeadRows) {
+      if (lane < count - kGanttTailRows) {
+        continue;  // a task left out
+      }
+      lane = kGanttHeadRows + (lane - (count - kGanttTailRows));
+    }
+    if (notes[lane].size() < max_per_lane) {
+      notes[lane].push_back({event.t_ns, timeline.note(event.note)});
+    }
+  }
+  return notes;
+}
+
 std::vector<std::size_t> alive_per_column(const Timeline& timeline,
                                           const std::vector<Timeline::TaskSummary>& summaries,
                                           Nanos end_ns, Nanos total_ns, std::size_t columns) {

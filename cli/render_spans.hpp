@@ -2,7 +2,9 @@
 // Every task's spans and end, read from a finished Timeline in one pass.
 
 #include <cstddef>
+#include <limits>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/timeline.hpp"
@@ -36,6 +38,20 @@ class SpanIndex {
 /// task up to kGanttMaxFullRows; past that the first kGanttHeadRows and the last kGanttTailRows,
 /// with one nullopt where the others are left out.
 std::vector<std::optional<TaskId>> shown_lanes(std::size_t count);
+
+/// The shortest time axis a chart draws: an instant run still gets 1 ms.
+inline constexpr Nanos kShortestAxisNs = 1'000'000;
+
+/// A note of a task, as a chart marks it on the task's lane.
+struct LaneNote {
+  Nanos t_ns;
+  std::string_view text;  // the timeline's storage: valid while the timeline is
+};
+
+/// The notes of each task with a lane (shown_lanes), in the order of those lanes (the gap left
+/// out), at most `max_per_lane` each, read in one pass over the events.
+std::vector<std::vector<LaneNote>> lane_notes(
+    const Timeline& timeline, std::size_t max_per_lane = std::numeric_limits<std::size_t>::max());
 
 /// How many tasks (the root aside, as in max_in_flight) were alive in each of `columns` equal
 /// columns of [0, total_ns): a task counts in every column from its start's to the one its end

@@ -42,9 +42,8 @@ constexpr int kDensityHeight = 44;
 constexpr int kTicks = 12;
 constexpr int kLastLabelRoom = 16;  // past the chart's right edge: half the widest tick label
 constexpr std::size_t kMaxNameChars = 24;
-constexpr std::size_t kTextColumns = 150;   // the summary's lines: what fits between the margins
-constexpr std::size_t kMaxGuides = 12;      // root notes drawn across the chart; the rest as marks
-constexpr Nanos kShortestAxis = 1'000'000;  // an instant run still gets a 1ms axis
+constexpr std::size_t kTextColumns = 150;  // the summary's lines: what fits between the margins
+constexpr std::size_t kMaxGuides = 12;     // root notes drawn across the chart; the rest as marks
 constexpr std::string_view kFont = "DejaVu Sans Mono, Menlo, Consolas, monospace";
 
 // An SVG renderer collapses runs of spaces, which the text report aligns its columns with: each
@@ -68,11 +67,6 @@ std::string seconds_text(Nanos t_ns) { return fmt::format("{:.3f} s", to_seconds
 
 using Bar = LookBar;
 
-struct NoteMark {
-  Nanos t_ns;
-  std::string text;
-};
-
 class Picture {
  public:
   explicit Picture(const ScenarioReport& report)
@@ -80,9 +74,9 @@ class Picture {
         spans_(report.timeline),
         summaries_(report.timeline.summarize()),
         end_ns_(report_end_ns(report)),
-        total_ns_(std::max(end_ns_, kShortestAxis)),
+        total_ns_(std::max(end_ns_, kShortestAxisNs)),
         rows_(shown_lanes(report.timeline.tasks().size())),
-        notes_(notes_of_rows()) {
+        notes_(lane_notes(report.timeline)) {
     std::size_t widest = 5;  // "alive"
     for (const std::optional<TaskId> row : rows_) {
       if (row) {
@@ -114,31 +108,6 @@ class Picture {
  private:
   [[nodiscard]] std::string_view task_name(TaskId id) const {
     return report_.timeline.tasks()[id].name;
-  }
-
-  // The notes of the tasks with a lane, read in one pass over the events.
-  [[nodiscard]] std::vector<std::vector<NoteMark>> notes_of_rows() const {
-    const std::size_t count = report_.timeline.tasks().size();
-    std::vector<std::vector<NoteMark>> notes(
-        count <= kGanttMaxFullRows ? count : kGanttHeadRows + kGanttTailRows);
-    for (const Event& event : report_.timeline.events()) {
-      if (event.kind != EventKind::note || event.note == 0) {
-        continue;
-      }
-      const std::size_t id = event.task;
-      std::size_t slot = id;
-      if (count > kGanttMaxFullRows) {
-        if (id < kGanttHeadRows) {
-          slot = id;
-        } else if (id >= count - kGanttTailRows) {
-          slot = kGanttHeadRows + (id - (count - kGanttTailRows));
-        } else {
-          continue;
-        }
-      }
-      notes[slot].push_back({event.t_ns, std::string(report_.timeline.note(event.note))});
-    }
-    return notes;
   }
 
   [[nodiscard]] double x_of(Nanos t_ns) const {
@@ -200,7 +169,7 @@ class Picture {
     y_ += kLineHeight;
   }
 
-  void draw_lane(TaskId id, const std::vector<NoteMark>& notes) {
+  void draw_lane(TaskId id, const std::vector<LaneNote>& notes) {
     const std::string name(task_name(id));
     const int bar_top = y_ + (kLaneHeight - kBarHeight) / 2;
     body_ += fmt::format(R"(<g class="lane" data-task="{}">)"
@@ -262,7 +231,7 @@ class Picture {
 
   // One mark per pixel at most: a heartbeat's ten thousand notes are one row of marks, each
   // saying on hover the first note it stands for and how many more it holds.
-  void draw_notes(const std::vector<NoteMark>& notes, int top) {
+  void draw_notes(const std::vector<LaneNote>& notes, int top) {
     for (std::size_t first = 0; first < notes.size();) {
       const auto pixel = static_cast<long>(x_of(notes[first].t_ns));
       std::size_t end = first + 1;
@@ -429,7 +398,7 @@ class Picture {
   Nanos end_ns_;
   Nanos total_ns_;
   std::vector<std::optional<TaskId>> rows_;
-  std::vector<std::vector<NoteMark>> notes_;  // of each lane, in the order of the lanes
+  std::vector<std::vector<LaneNote>> notes_;  // of each lane, in the order of the lanes
   double chart_x_ = 0;
   double chart_width_ = 0;
   int y_ = 0;  // the baseline of what was drawn last
